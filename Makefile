@@ -1,0 +1,34 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+UV := uv run --frozen
+MANAGE := $(UV) python manage.py
+
+.PHONY: run deps setup test lint test-services messages bench
+
+deps:
+	@bash scripts/deps.sh
+
+setup: deps
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_reference_data
+	$(MANAGE) load_demo
+
+run: setup
+	@bash scripts/serve.sh
+
+lint: deps
+	$(UV) ruff check .
+	$(UV) ruff format --check .
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(MANAGE) makemigrations --check --dry-run
+
+test: lint
+	$(UV) pytest $(PYTEST_ARGS)
+
+# The suite again against PostgreSQL and Redis, started on loopback and stopped after.
+test-services: deps
+	@bash scripts/with-services.sh $(UV) pytest $(PYTEST_ARGS)
+
+messages: deps
+	$(MANAGE) makemessages -l zh_Hans --no-obsolete --add-location file -i ".venv/*" -i "var/*"
+	$(MANAGE) compilemessages -l zh_Hans -i ".venv"

@@ -1,0 +1,59 @@
+"""Back-office pages of the roles that are not editors: seat, authority, jurisdiction."""
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from . import selectors
+from .roles import Role, role_of
+
+
+class RoleView(WagtailAdminTemplateMixin, TemplateView):
+    role: Role
+
+    def dispatch(self, request, *args, **kwargs):
+        if role_of(request.user) != self.role:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
+
+class MySeatView(RoleView):
+    role = Role.APPROVER
+    page_title = _("My approval seat")
+    header_icon = "key"
+    template_name = "accounts/admin/my_seat.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "seat": self.request.user.approver_seat}
+
+
+class AuthorityApproversView(RoleView):
+    role = Role.AUTHORITY_ADMIN
+    page_title = _("Approvers of my authority")
+    header_icon = "group"
+    template_name = "accounts/admin/authority_approvers.html"
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "authority": self.request.user.authority_admin.authority,
+            "seats": selectors.seats_of_authority(user=self.request.user).order_by("level"),
+        }
+
+
+class JurisdictionEnterprisesView(RoleView):
+    role = Role.REGULATOR
+    page_title = _("Enterprises in my jurisdiction")
+    header_icon = "site"
+    template_name = "accounts/admin/jurisdiction_enterprises.html"
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "regulator": self.request.user.regulator,
+            "enterprises": selectors.enterprises_for_regulator(user=self.request.user),
+        }

@@ -1,0 +1,161 @@
+"""Who uses the portal: enterprises and their people, and the back-office seats."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.reference.models import Authority, Module, Province
+
+from .validators import validate_phone, validate_trade_registration, validate_uscc
+
+
+class User(AbstractUser):
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+
+class Enterprise(models.Model):
+    name_zh = models.CharField(_("company name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("company name (English)"), max_length=200, blank=True)
+    uscc = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc]
+    )
+    # From characters 3-8 of the USCC; stored so regulators' lists filter in SQL.
+    province = models.CharField(_("province"), max_length=6, choices=Province.choices)
+    address = models.CharField(_("address"), max_length=300)
+    contact_name = models.CharField(_("contact person"), max_length=50)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, validators=[validate_phone])
+    contact_email = models.EmailField(_("contact e-mail"))
+    trade_registration_number = models.CharField(
+        _("foreign-trade operator record number"),
+        max_length=8,
+        blank=True,
+        validators=[validate_trade_registration],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        ordering = ["name_zh"]
+
+    def __str__(self):
+        return self.name_zh
+
+    @property
+    def has_trade_registration(self) -> bool:
+        return bool(self.trade_registration_number)
+
+
+class Membership(models.Model):
+    """A user's place in an enterprise: its owner (法人) or an agent (经办人)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="members")
+    is_owner = models.BooleanField(default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise"],
+                condition=models.Q(is_owner=True),
+                name="one_owner_per_enterprise",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.enterprise}"
+
+    def granted_modules(self) -> list[str]:
+        if self.is_owner:
+            return list(Module.values)
+        return [g.module for g in self.grants.all()]
+
+
+class ModuleGrant(models.Model):
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="grants")
+    module = models.CharField(max_length=30, choices=Module.choices)
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "module"], name="one_grant_per_module")
+        ]
+
+
+def _invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _invitation_expiry():
+    return timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
+
+
+class Invitation(models.Model):
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="invitations")
+    name = models.CharField(_("name"), max_length=50)
+    email = models.EmailField(_("e-mail"))
+    modules = models.JSONField(default=list)
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=_invitation_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def is_open(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.cancelled_at is None
+            and self.expires_at > timezone.now()
+        )
+
+
+class ApproverLevel(models.IntegerChoices):
+    ACCEPT = 1, _("Level 1 · acceptance")
+    FIRST_REVIEW = 2, _("Level 2 · first review")
+    SECOND_REVIEW = 3, _("Level 3 · second review")
+    FINAL_DECISION = 4, _("Level 4 · final decision")
+
+
+class ApproverSeat(models.Model):
+    """One authority and one level, as one card key carries one level."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="approver_seat"
+    )
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="seats")
+    level = models.PositiveSmallIntegerField(_("level"), choices=ApproverLevel.choices)
+
+    class Meta:
+        verbose_name = _("approver seat")
+
+    def __str__(self):
+        return f"{self.authority} · {self.get_level_display()}"
+
+
+class AuthorityAdministrator(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="authority_admin"
+    )
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="admins")
+
+
+class Regulator(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="regulator"
+    )
+    jurisdiction = models.CharField(_("jurisdiction"), max_length=6, choices=Province.choices)

@@ -1,0 +1,205 @@
+"""Changes to accounts: each one a transaction, called by views and commands."""
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.reference.models import Authority, Module, Province
+
+from .models import (
+    ApproverSeat,
+    AuthorityAdministrator,
+    Enterprise,
+    Invitation,
+    Membership,
+    ModuleGrant,
+    Regulator,
+    User,
+)
+from .roles import ROLE_GROUPS, Role
+from .validators import normalize_uscc
+
+
+@transaction.atomic
+def register_enterprise(
+    *,
+    username: str,
+    password: str,
+    name_zh: str,
+    name_en: str,
+    uscc: str,
+    address: str,
+    contact_name: str,
+    contact_phone: str,
+    contact_email: str,
+    trade_registration_number: str = "",
+) -> Membership:
+    """Create an enterprise and its owner account (self-registration)."""
+    uscc = normalize_uscc(uscc)
+    enterprise = Enterprise.objects.create(
+        name_zh=name_zh,
+        name_en=name_en,
+        uscc=uscc,
+        province=Province.from_division_code(uscc[2:8]),
+        address=address,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        contact_email=contact_email,
+        trade_registration_number=trade_registration_number,
+    )
+    user = User.objects.create_user(
+        username=username, password=password, email=contact_email, first_name=contact_name
+    )
+    return Membership.objects.create(user=user, enterprise=enterprise, is_owner=True)
+
+
+def _require_owner(owner) -> Membership:
+    membership = getattr(owner, "membership", None)
+    if membership is None or not membership.is_owner:
+        raise PermissionError("only an enterprise owner may manage agents")
+    return membership
+
+
+@transaction.atomic
+def invite_agent(*, owner, name: str, email: str, modules: list[str], accept_url_base: str):
+    """Record an invitation and e-mail its link once the transaction commits."""
+    membership = _require_owner(owner)
+    invitation = Invitation.objects.create(
+        enterprise=membership.enterprise,
+        name=name,
+        email=email,
+        modules=[m for m in Module.values if m in modules],
+        created_by=owner,
+    )
+    link = accept_url_base + reverse("accounts:accept-invitation", args=[invitation.token])
+    subject = _("%(enterprise)s invites you to the Single Window Portal") % {
+        "enterprise": membership.enterprise.name_zh
+    }
+    body = _(
+        "%(name)s,\n\n%(enterprise)s has invited you to file for it as an agent.\n"
+        "Open this link within %(days)s days to create your account:\n%(link)s\n"
+    ) % {
+        "name": name,
+        "enterprise": membership.enterprise.name_zh,
+        "days": settings.INVITATION_VALID_DAYS,
+        "link": link,
+    }
+    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+    return invitation
+
+
+@transaction.atomic
+def cancel_invitation(*, invitation: Invitation) -> None:
+    invitation.cancelled_at = timezone.now()
+    invitation.save(update_fields=["cancelled_at"])
+
+
+@transaction.atomic
+def accept_invitation(*, invitation: Invitation, username: str, password: str) -> Membership:
+    """Create the agent's account with the modules the owner chose."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_open:
+        raise ValueError("invitation is no longer open")
+    user = User.objects.create_user(
+        username=username, password=password, email=invitation.email, first_name=invitation.name
+    )
+    membership = Membership.objects.create(user=user, enterprise=invitation.enterprise)
+    ModuleGrant.objects.bulk_create(
+        ModuleGrant(membership=membership, module=module) for module in invitation.modules
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return membership
+
+
+@transaction.atomic
+def set_agent_modules(*, owner, agent: Membership, modules: list[str]) -> None:
+    """Grant and revoke modules so the agent holds exactly ``modules``."""
+    membership = _require_owner(owner)
+    if agent.enterprise_id != membership.enterprise_id or agent.is_owner:
+        raise PermissionError("not an agent of this enterprise")
+    wanted = {m for m in modules if m in Module.values}
+    agent.grants.exclude(module__in=wanted).delete()
+    held = set(agent.grants.values_list("module", flat=True))
+    ModuleGrant.objects.bulk_create(
+        ModuleGrant(membership=agent, module=module) for module in sorted(wanted - held)
+    )
+
+
+@transaction.atomic
+def set_agent_active(*, owner, agent: Membership, active: bool) -> None:
+    membership = _require_owner(owner)
+    if agent.enterprise_id != membership.enterprise_id or agent.is_owner:
+        raise PermissionError("not an agent of this enterprise")
+    agent.is_active = active
+    agent.save(update_fields=["is_active"])
+    agent.user.is_active = active
+    agent.user.save(update_fields=["is_active"])
+
+
+@transaction.atomic
+def update_enterprise_profile(*, owner, **fields) -> Enterprise:
+    enterprise = _require_owner(owner).enterprise
+    allowed = {
+        "name_en",
+        "address",
+        "contact_name",
+        "contact_phone",
+        "contact_email",
+        "trade_registration_number",
+    }
+    for name, value in fields.items():
+        if name in allowed:
+            setattr(enterprise, name, value)
+    enterprise.save(update_fields=[n for n in fields if n in allowed])
+    return enterprise
+
+
+def _staff_user(username: str, password: str | None, role: Role, **extra) -> User:
+    user, created = User.objects.get_or_create(username=username, defaults=extra)
+    if created and password:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    user.groups.add(Group.objects.get(name=ROLE_GROUPS[role]))
+    return user
+
+
+@transaction.atomic
+def create_approver(
+    *, username: str, password: str | None, authority: Authority, level: int, **extra
+) -> ApproverSeat:
+    """An approver account holding exactly one seat: one authority, one level."""
+    user = _staff_user(username, password, Role.APPROVER, **extra)
+    seat, _created = ApproverSeat.objects.get_or_create(
+        user=user, defaults={"authority": authority, "level": level}
+    )
+    return seat
+
+
+@transaction.atomic
+def create_authority_admin(
+    *, username: str, password: str | None, authority: Authority, **extra
+) -> AuthorityAdministrator:
+    user = _staff_user(username, password, Role.AUTHORITY_ADMIN, **extra)
+    admin, _created = AuthorityAdministrator.objects.get_or_create(
+        user=user, defaults={"authority": authority}
+    )
+    return admin
+
+
+@transaction.atomic
+def create_regulator(*, username: str, password: str | None, jurisdiction: str, **extra):
+    user = _staff_user(username, password, Role.REGULATOR, **extra)
+    regulator, _created = Regulator.objects.get_or_create(
+        user=user, defaults={"jurisdiction": jurisdiction}
+    )
+    return regulator
+
+
+@transaction.atomic
+def create_editor(*, username: str, password: str | None, moderator: bool = False, **extra):
+    return _staff_user(username, password, Role.MODERATOR if moderator else Role.EDITOR, **extra)

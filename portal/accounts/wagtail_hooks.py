@@ -1,0 +1,78 @@
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
+
+from .admin_views import AuthorityApproversView, JurisdictionEnterprisesView, MySeatView
+from .roles import Role, role_of
+
+ROLE_PAGES = [
+    # (role, url name, path, view, label, icon, order)
+    (Role.APPROVER, "my_seat", "my-seat/", MySeatView, _("My approval seat"), "key", 100),
+    (
+        Role.AUTHORITY_ADMIN,
+        "authority_approvers",
+        "authority/approvers/",
+        AuthorityApproversView,
+        _("Approvers of my authority"),
+        "group",
+        100,
+    ),
+    (
+        Role.REGULATOR,
+        "jurisdiction_enterprises",
+        "jurisdiction/enterprises/",
+        JurisdictionEnterprisesView,
+        _("Enterprises in my jurisdiction"),
+        "site",
+        100,
+    ),
+]
+
+
+class RoleMenuItem(MenuItem):
+    def __init__(self, role, *args, **kwargs):
+        self.role = role
+        super().__init__(*args, **kwargs)
+
+    def is_shown(self, request):
+        return role_of(request.user) == self.role
+
+
+@hooks.register("register_admin_urls")
+def register_role_urls():
+    return [path(p, view.as_view(), name=name) for _role, name, p, view, *_rest in ROLE_PAGES]
+
+
+def _make_menu_hook(role, name, label, icon, order):
+    def hook():
+        return RoleMenuItem(
+            role, label, reverse(name), icon_name=icon, order=order, name=name.replace("_", "-")
+        )
+
+    return hook
+
+
+for _role, _name, _path, _view, _label, _icon, _order in ROLE_PAGES:
+    hooks.register("register_admin_menu_item", _make_menu_hook(_role, _name, _label, _icon, _order))
+
+
+class RolePanel(Component):
+    """A dashboard panel telling back-office users which role they hold."""
+
+    name = "portal_role"
+    order = 10
+    template_name = "accounts/admin/role_panel.html"
+
+    def __init__(self, request):
+        self.request = request
+
+    def get_context_data(self, parent_context=None):
+        user = self.request.user
+        return {"role": role_of(user), "user": user, "seat": getattr(user, "approver_seat", None)}
+
+
+@hooks.register("construct_homepage_panels")
+def add_role_panel(request, panels):
+    panels.insert(0, RolePanel(request))

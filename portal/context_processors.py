@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+from wagtail.models import Site
+
+from portal.accounts.roles import ENTERPRISE_ROLES, Role, role_of
+
+
+def navigation(request):
+    """The role-aware navigation every front-end page shows."""
+    role = role_of(request.user) if hasattr(request, "user") else None
+    return {
+        "portal_role": role,
+        "is_enterprise_user": role in ENTERPRISE_ROLES,
+        "is_owner": role == Role.OWNER,
+        "has_back_office": bool(
+            hasattr(request, "user") and request.user.has_perm("wagtailadmin.access_admin")
+        ),
+        "portal_languages": settings.LANGUAGES,
+        "site_sections": SimpleLazyObject(lambda: _sections(request)),
+    }
+
+
+def _sections(request):
+    site = Site.find_for_request(request)
+    if site is None:
+        return []
+    return list(site.root_page.get_children().live().in_menu().specific())

@@ -1,0 +1,213 @@
+"""Demo accounts and public pages for a laptop; never loaded in production.
+
+Idempotent: everything is found by a natural key first, so a second run
+changes nothing (passwords are set only when an account is created).
+"""
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.base import ContentFile
+from django.db import transaction
+from wagtail.documents.models import Document
+from wagtail.models import Site
+
+from portal.accounts import services as accounts
+from portal.accounts.models import Enterprise, Invitation, User
+from portal.cms.models import (
+    GuidanceDownload,
+    GuidanceIndexPage,
+    GuidancePage,
+    HelpPage,
+    HelpQuestion,
+    HomePage,
+    PortListPage,
+)
+from portal.reference.models import Authority, Module
+
+DEMO_PASSWORD = "demo-pass-2026"
+DEMO_USCC = "91110108MA01C2D3X9"
+DEMO_AUTHORITY = "DA-110000"
+
+
+def _minimal_pdf(text: str) -> bytes:
+    """A one-page PDF with one line of ASCII text, built by hand."""
+    stream = f"BT /F1 18 Tf 72 760 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def _accounts() -> None:
+    if not Enterprise.objects.filter(uscc=DEMO_USCC).exists():
+        accounts.register_enterprise(
+            username="demo-owner",
+            password=DEMO_PASSWORD,
+            name_zh="北京示范医药进出口有限公司",
+            name_en="Beijing Demo Pharmaceutical Import & Export Co., Ltd.",
+            uscc=DEMO_USCC,
+            address="北京市海淀区中关村大街1号",
+            contact_name="王经理",
+            contact_phone="010-62345678",
+            contact_email="owner@demo.example.cn",
+            trade_registration_number="01234567",
+        )
+    if not User.objects.filter(username="demo-agent").exists():
+        owner = User.objects.get(username="demo-owner")
+        invitation = accounts.invite_agent(
+            owner=owner,
+            name="李经办",
+            email="agent@demo.example.cn",
+            modules=[Module.DRUG_PERMIT, Module.AUTO_IMPORT_LICENCE],
+            accept_url_base=settings.WAGTAILADMIN_BASE_URL,
+        )
+        accounts.accept_invitation(
+            invitation=Invitation.objects.get(pk=invitation.pk),
+            username="demo-agent",
+            password=DEMO_PASSWORD,
+        )
+    authority = Authority.objects.get(code=DEMO_AUTHORITY)
+    for level in range(1, 5):
+        accounts.create_approver(
+            username=f"drug-l{level}", password=DEMO_PASSWORD, authority=authority, level=level
+        )
+    accounts.create_authority_admin(
+        username="drug-admin", password=DEMO_PASSWORD, authority=authority
+    )
+    accounts.create_editor(username="editor", password=DEMO_PASSWORD)
+    accounts.create_regulator(
+        username="regulator", password=DEMO_PASSWORD, jurisdiction=authority.province
+    )
+    if not User.objects.filter(username="admin").exists():
+        User.objects.create_superuser("admin", "admin@singlewindow.local", DEMO_PASSWORD)
+
+
+def _child(parent, model, slug: str, **fields):
+    page = model.objects.child_of(parent).filter(slug=slug).first()
+    if page is None:
+        page = model(slug=slug, **fields)
+        parent.add_child(instance=page)
+        page.save_revision().publish()
+    return page
+
+
+def _site_content() -> None:
+    home = HomePage.objects.get()
+    site = Site.objects.get(is_default_site=True)
+    guides = _child(
+        home,
+        GuidanceIndexPage,
+        "guidance",
+        title="办事指南",
+        title_en="Guidance",
+        show_in_menus=True,
+        intro="<p>各项许可申请的办理依据、材料清单和填报说明。</p>",
+        intro_en="<p>Legal basis, required documents and how to fill in each application.</p>",
+    )
+    guide = _child(
+        guides,
+        GuidancePage,
+        "drug-permit",
+        title="蛋白同化制剂、肽类激素进出口准许证申请指南",
+        title_en="Guide to import/export permits for anabolic agents and peptide hormones",
+        intro="<p>适用于向省级药品监督管理部门申请进出口准许证的企业。</p>",
+        intro_en="<p>For enterprises applying to a provincial medical products administration.</p>",
+        body=(
+            "<h2>申请条件</h2><p>企业须已完成对外贸易经营者备案登记。进口须经国家指定的药品进口口岸。</p>"
+            "<h2>办理流程</h2><ol><li>填写申请并暂存</li><li>上传盖章申请表及附件（PDF）</li>"
+            "<li>申报，等待受理、初审、复审和审定</li><li>审批通过后领取准许证</li></ol>"
+        ),
+        body_en=(
+            "<h2>Who may apply</h2><p>The enterprise must have its foreign-trade operator record. "
+            "Imports must enter through a designated drug import port.</p>"
+            "<h2>Steps</h2><ol><li>Fill in and save the application</li>"
+            "<li>Upload the stamped form and attachments (PDF)</li>"
+            "<li>Submit; it is accepted, reviewed and decided</li>"
+            "<li>Receive the permit once approved</li></ol>"
+        ),
+    )
+    if not guide.downloads.exists():
+        document = Document(title="申请材料清单 Checklist")
+        document.file.save("checklist.pdf", ContentFile(_minimal_pdf("Application checklist")))
+        document.save()
+        GuidanceDownload.objects.create(
+            page=guide, document=document, label="申请材料清单", label_en="Document checklist"
+        )
+    _child(
+        guides,
+        GuidancePage,
+        "auto-import-licence",
+        title="自动进口许可证（非机电类）申请指南",
+        title_en="Guide to automatic import licences (non-mechanical/electrical)",
+        body="<p>先进行电子许可证预校验，再录入申请，由商务部配额许可证事务局审核发证。</p>",
+        body_en="<p>Run the electronic-licence pre-check, then enter the application; the "
+        "licence bureau reviews it and issues the licence.</p>",
+    )
+    help_page = _child(
+        home,
+        HelpPage,
+        "help",
+        title="常见问题",
+        title_en="Help and FAQ",
+        show_in_menus=True,
+        intro="<p>使用单一窗口时的常见问题。</p>",
+        intro_en="<p>Common questions about using the single window.</p>",
+    )
+    if not help_page.questions.exists():
+        HelpQuestion.objects.create(
+            page=help_page,
+            sort_order=0,
+            question="如何为经办人开通业务权限？",
+            question_en="How do I give an agent access to a filing system?",
+            answer="<p>法人账号登录后进入“经办人”，邀请经办人并勾选其可办理的业务模块。</p>",
+            answer_en="<p>Sign in as the owner, open Agents, invite the agent and tick the "
+            "modules they may use.</p>",
+        )
+        HelpQuestion.objects.create(
+            page=help_page,
+            sort_order=1,
+            question="统一社会信用代码校验不通过怎么办？",
+            question_en="My unified social credit code is rejected. What now?",
+            answer="<p>请核对营业执照上的18位代码，注意字母 O 与数字 0 的区别。</p>",
+            answer_en="<p>Check the 18 characters on the business licence; the letter O is "
+            "never used, only the digit 0.</p>",
+        )
+    _child(
+        home,
+        PortListPage,
+        "designated-ports",
+        title="药品进口指定口岸",
+        title_en="Designated drug import ports",
+        show_in_menus=True,
+        intro="<p>蛋白同化制剂、肽类激素须经下列指定口岸进口。</p>",
+        intro_en="<p>Anabolic agents and peptide hormones may only be imported through these "
+        "ports.</p>",
+    )
+    if site.hostname != "localhost":
+        site.hostname = "localhost"
+        site.save(update_fields=["hostname"])
+
+
+@transaction.atomic
+def load_demo() -> None:
+    if not settings.DEMO_DATA_ENABLED:
+        raise ImproperlyConfigured("Demo data is disabled in these settings (production).")
+    _accounts()
+    _site_content()

@@ -1,0 +1,65 @@
+"""What the searchable picker can search, and how typed text is matched."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from . import models as m
+
+
+@dataclass(frozen=True)
+class PickerKind:
+    model: type[m.ReferenceItem]
+    # Named filters a form may ask for in the URL (?filter=designated).
+    filters: dict = field(default_factory=dict)
+    select_related: tuple = ()
+
+    def option(self, obj) -> dict:
+        option = {"id": obj.pk, "code": obj.code, "label": str(obj)}
+        if isinstance(obj, m.Port):
+            option["customs_district"] = {
+                "id": obj.customs_district_id,
+                "label": str(obj.customs_district),
+            }
+        return option
+
+
+PICKER_KINDS: dict[str, PickerKind] = {
+    "authorities": PickerKind(m.Authority),
+    "customs-districts": PickerKind(m.CustomsDistrict),
+    "ports": PickerKind(
+        m.Port,
+        filters={"designated": Q(is_designated_drug_port=True)},
+        select_related=("customs_district",),
+    ),
+    "hs-codes": PickerKind(m.HSCode),
+    "dosage-forms": PickerKind(m.DosageForm),
+    "countries": PickerKind(m.Country),
+    "currencies": PickerKind(m.Currency),
+    "trade-modes": PickerKind(m.TradeMode),
+    "purposes": PickerKind(
+        m.Purpose,
+        filters={module.value.lower(): Q(module=module.value) for module in m.Module},
+    ),
+}
+
+MAX_RESULTS = 20
+
+
+def search_reference(kind: PickerKind, query: str, filter_names=()) -> QuerySet:
+    """Live items matching typed digits (code prefix first), letters or Chinese."""
+    qs = kind.model.objects.live().select_related(*kind.select_related)
+    for name in filter_names:
+        if name in kind.filters:
+            qs = qs.filter(kind.filters[name])
+    for term in query.strip().lower().split():
+        qs = qs.filter(Q(code__istartswith=term) | _text_match(term))
+    return qs.order_by("code")[:MAX_RESULTS]
+
+
+def _text_match(term: str) -> Q:
+    # One or two Latin letters ("bj", "us") match the start of a word or the
+    # pinyin initials; longer input and Chinese match anywhere.
+    if term.isascii() and len(term) <= 2:
+        return Q(search_text__startswith=term) | Q(search_text__contains=" " + term)
+    return Q(search_text__contains=term)

@@ -1,0 +1,126 @@
+// Searchable, keyboard-operable picker for reference lists (see ReferencePicker).
+(function () {
+  "use strict";
+
+  function setup(root) {
+    if (root.dataset.refReady) return;
+    root.dataset.refReady = "1";
+    const input = root.querySelector("[data-ref-input]");
+    const hidden = root.querySelector("[data-ref-value]");
+    const list = root.querySelector("[role=listbox]");
+    let options = [];
+    let active = -1;
+    let chosenLabel = input.value;
+    let timer = null;
+    let seq = 0;
+
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    }
+
+    function highlight(index) {
+      const items = list.querySelectorAll("[role=option]");
+      items.forEach((li, i) => li.setAttribute("aria-selected", i === index ? "true" : "false"));
+      active = index;
+      if (index >= 0 && items[index]) {
+        input.setAttribute("aria-activedescendant", items[index].id);
+        items[index].scrollIntoView({ block: "nearest" });
+      }
+    }
+
+    function choose(index) {
+      const option = options[index];
+      if (!option) return;
+      hidden.value = option.id;
+      input.value = option.label;
+      chosenLabel = option.label;
+      close();
+      root.dispatchEvent(new CustomEvent("ref-picker:change", { bubbles: true, detail: option }));
+      hidden.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+
+    function render() {
+      list.innerHTML = "";
+      if (!options.length) {
+        const li = document.createElement("li");
+        li.className = "ref-picker__empty";
+        li.textContent = root.dataset.empty;
+        list.appendChild(li);
+      }
+      options.forEach((option, i) => {
+        const li = document.createElement("li");
+        li.id = input.id + "_opt_" + i;
+        li.setAttribute("role", "option");
+        li.textContent = option.label;
+        li.addEventListener("mousedown", (event) => {
+          event.preventDefault();
+          choose(i);
+        });
+        list.appendChild(li);
+      });
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      highlight(options.length ? 0 : -1);
+    }
+
+    function search() {
+      const mine = ++seq;
+      const url = new URL(root.dataset.url, window.location.href);
+      url.searchParams.set("q", input.value);
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then((r) => r.json())
+        .then((data) => {
+          if (mine !== seq) return;
+          options = data.results;
+          render();
+        });
+    }
+
+    input.addEventListener("input", () => {
+      if (!input.value.trim()) hidden.value = "";
+      clearTimeout(timer);
+      timer = setTimeout(search, 120);
+    });
+    input.addEventListener("focus", () => {
+      if (!input.value) search();
+    });
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "ArrowDown") {
+        event.preventDefault();
+        if (list.hidden) return search();
+        highlight(Math.min(active + 1, options.length - 1));
+      } else if (event.key === "ArrowUp") {
+        event.preventDefault();
+        highlight(Math.max(active - 1, 0));
+      } else if (event.key === "Enter") {
+        if (!list.hidden && active >= 0) {
+          event.preventDefault();
+          choose(active);
+        }
+      } else if (event.key === "Escape") {
+        if (!list.hidden) {
+          event.preventDefault();
+          close();
+        }
+      }
+    });
+    input.addEventListener("blur", () => {
+      close();
+      // Typed text that was never chosen must not look like a choice.
+      if (input.value !== chosenLabel) input.value = hidden.value ? chosenLabel : "";
+    });
+  }
+
+  function scan(node) {
+    (node.querySelectorAll ? node.querySelectorAll("[data-ref-picker]") : []).forEach(setup);
+  }
+
+  document.addEventListener("DOMContentLoaded", () => scan(document));
+  new MutationObserver((mutations) => {
+    mutations.forEach((m) => m.addedNodes.forEach((n) => n.nodeType === 1 && scan(n)));
+  }).observe(document.documentElement, { childList: true, subtree: true });
+  if (document.readyState !== "loading") scan(document);
+})();
