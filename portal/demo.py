@@ -25,7 +25,7 @@ from portal.cms.models import (
 from portal.reference.models import Authority, Module
 
 DEMO_PASSWORD = "demo-pass-2026"
-DEMO_USCC = "91110108MA01C2D3X9"
+DEMO_USCC = "91110108MA01C2D3XY"
 DEMO_AUTHORITY = "DA-110000"
 
 

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import PortalFormMixin
 from portal.reference.models import Module, Province
 
 from .models import Enterprise, User
@@ -38,7 +39,7 @@ class PasswordPairMixin:
         return User(username=self.cleaned_data.get("username", ""))
 
 
-class RegistrationForm(PasswordPairMixin, forms.Form):
+class RegistrationForm(PortalFormMixin, PasswordPairMixin, forms.Form):
     name_zh = forms.CharField(
         label=_("Company name (Chinese)"),
         max_length=200,
@@ -101,7 +102,7 @@ class RegistrationForm(PasswordPairMixin, forms.Form):
         return username
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(PortalFormMixin, forms.Form):
     name = forms.CharField(label=_("Agent's name"), max_length=50)
     email = forms.EmailField(label=_("Agent's e-mail"))
     modules = forms.MultipleChoiceField(
@@ -112,7 +113,7 @@ class InvitationForm(forms.Form):
     )
 
 
-class AcceptInvitationForm(PasswordPairMixin, forms.Form):
+class AcceptInvitationForm(PortalFormMixin, PasswordPairMixin, forms.Form):
     username = forms.CharField(label=_("User name"), max_length=30, validators=[USERNAME_VALIDATOR])
     password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
     password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, strip=False)
@@ -120,7 +121,7 @@ class AcceptInvitationForm(PasswordPairMixin, forms.Form):
     clean_username = RegistrationForm.clean_username
 
 
-class AgentModulesForm(forms.Form):
+class AgentModulesForm(PortalFormMixin, forms.Form):
     modules = forms.MultipleChoiceField(
         label=_("Modules granted"),
         choices=Module.choices,
@@ -129,7 +130,7 @@ class AgentModulesForm(forms.Form):
     )
 
 
-class EnterpriseProfileForm(forms.ModelForm):
+class EnterpriseProfileForm(PortalFormMixin, forms.ModelForm):
     class Meta:
         model = Enterprise
         fields = [

@@ -89,6 +89,9 @@ class ModuleGrant(models.Model):
             models.UniqueConstraint(fields=["membership", "module"], name="one_grant_per_module")
         ]
 
+    def __str__(self):
+        return f"{self.membership} · {self.get_module_display()}"
+
 
 def _invitation_token() -> str:
     return secrets.token_urlsafe(32)
@@ -114,6 +117,9 @@ class Invitation(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"
 
     @property
     def is_open(self) -> bool:
@@ -153,9 +159,15 @@ class AuthorityAdministrator(models.Model):
     )
     authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="admins")
 
+    def __str__(self):
+        return f"{self.user} · {self.authority}"
+
 
 class Regulator(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="regulator"
     )
     jurisdiction = models.CharField(_("jurisdiction"), max_length=6, choices=Province.choices)
+
+    def __str__(self):
+        return f"{self.user} · {self.get_jurisdiction_display()}"

@@ -40,7 +40,7 @@ def register_enterprise(
 ) -> Membership:
     """Create an enterprise and its owner account (self-registration)."""
     uscc = normalize_uscc(uscc)
-    enterprise = Enterprise.objects.create(
+    enterprise = Enterprise(
         name_zh=name_zh,
         name_en=name_en,
         uscc=uscc,
@@ -51,6 +51,8 @@ def register_enterprise(
         contact_email=contact_email,
         trade_registration_number=trade_registration_number,
     )
+    enterprise.full_clean()
+    enterprise.save()
     user = User.objects.create_user(
         username=username, password=password, email=contact_email, first_name=contact_name
     )

@@ -111,6 +111,14 @@ class ReferenceItem(
     def __str__(self):
         return f"{self.code} {self.localized_name}"
 
+    def save(self, *args, **kwargs):
+        # Denormalised so the picker filters in the database, not in Python.
+        self.search_text = self.build_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
     @property
     def localized_name(self) -> str:
         if (get_language() or "").startswith("en") and self.name_en:
@@ -120,14 +128,6 @@ class ReferenceItem(
     def build_search_text(self) -> str:
         parts = [self.code, self.name_zh, self.name_en, pinyin_keys(self.name_zh)]
         return " ".join(p for p in parts if p).lower()
-
-    def save(self, *args, **kwargs):
-        # Denormalised so the picker filters in the database, not in Python.
-        self.search_text = self.build_search_text()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "search_text"}
-        super().save(*args, **kwargs)
 
 
 class AuthorityKind(models.TextChoices):

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 
 from . import models as m
 
@@ -48,13 +48,27 @@ MAX_RESULTS = 20
 
 def search_reference(kind: PickerKind, query: str, filter_names=()) -> QuerySet:
     """Live items matching typed digits (code prefix first), letters or Chinese."""
-    qs = kind.model.objects.live().select_related(*kind.select_related)
+    qs = kind.model.objects.live()
+    if kind.select_related:
+        qs = qs.select_related(*kind.select_related)
     for name in filter_names:
         if name in kind.filters:
             qs = qs.filter(kind.filters[name])
-    for term in query.strip().lower().split():
+    terms = query.strip().lower().split()
+    for term in terms:
         qs = qs.filter(Q(code__istartswith=term) | _text_match(term))
-    return qs.order_by("code")[:MAX_RESULTS]
+    if terms:
+        # An exact code first, then codes starting with the input, then names.
+        qs = qs.annotate(
+            rank=Case(
+                When(code__iexact=terms[0], then=Value(0)),
+                When(code__istartswith=terms[0], then=Value(1)),
+                default=Value(2),
+            )
+        ).order_by("rank", "code")
+    else:
+        qs = qs.order_by("code")
+    return qs[:MAX_RESULTS]
 
 
 def _text_match(term: str) -> Q:

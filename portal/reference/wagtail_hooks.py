@@ -22,6 +22,7 @@ def reference_viewset(model_, columns=(), filters=()):
 
 class ReferenceDataGroup(SnippetViewSetGroup):
     menu_label = _("Reference data")
+    menu_name = "reference-data"
     menu_icon = "list-ul"
     menu_order = 250
     items = (

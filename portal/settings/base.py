@@ -208,9 +208,19 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 
 # --- E-mail ---------------------------------------------------------------------
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+MAILERS = {
+    "default": {
+        "BACKEND": env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
+        "OPTIONS": {
+            "host": env("EMAIL_HOST", "localhost"),
+            "port": int(env("EMAIL_PORT", "25")),
+            "username": env("EMAIL_USER", ""),
+            "password": env("EMAIL_PASSWORD", ""),
+            "use_tls": env("EMAIL_TLS", "0") == "1",
+        },
+    }
+}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@singlewindow.local")
-EMAIL_HOST = env("EMAIL_HOST", "localhost")
 
 # Demo accounts are loaded only where this is switched on (dev).
 DEMO_DATA_ENABLED = False

@@ -1,0 +1,19 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+REQUIRED = _("This field is required.")
+
+
+class PortalFormMixin:
+    """The portal's own wording for a missing required field.
+
+    Django's message is translated differently by each installed app's
+    catalogue (Wagtail's says "必需字段"); the portal says it one way.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        default = forms.Field.default_error_messages["required"]
+        for field in self.fields.values():
+            if field.error_messages.get("required") == default:
+                field.error_messages["required"] = REQUIRED

@@ -1,0 +1,118 @@
+import pytest
+from django.test import Client
+
+from portal.accounts import services
+from portal.reference.loading import load_reference_data
+from portal.reference.models import Authority, Port
+
+PASSWORD = "Str0ng-pass-2026!"
+
+
+def pytest_collection_modifyitems(items):
+    # Transactional (browser) tests flush the database; run them last so the
+    # data the other tests share is loaded once.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture
+def seeded(db):
+    """The real seed reference lists (ports, HS codes, countries…)."""
+    if not Port.objects.exists():
+        load_reference_data()
+
+
+def make_enterprise(uscc: str, username: str, name_zh: str = "测试贸易有限公司", **extra):
+    fields = dict(
+        username=username,
+        password=PASSWORD,
+        name_zh=name_zh,
+        name_en="",
+        uscc=uscc,
+        address="北京市朝阳区建国路1号",
+        contact_name="张三",
+        contact_phone="13800138000",
+        contact_email=f"{username}@example.cn",
+        trade_registration_number="01234567",
+    )
+    fields.update(extra)
+    return services.register_enterprise(**fields)
+
+
+# Valid USCCs (check characters computed by GB 32100-2015): Beijing and Shanghai.
+USCC_BEIJING = "91110108MA01C2D3XY"
+USCC_SHANGHAI = "91310115MA1H7G5K31"
+
+
+@pytest.fixture
+def owner(db):
+    return make_enterprise(USCC_BEIJING, "owner-a", name_zh="甲公司").user
+
+
+@pytest.fixture
+def other_owner(db):
+    return make_enterprise(USCC_SHANGHAI, "owner-b", name_zh="乙公司").user
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def owner_client(owner):
+    return client_for(owner)
+
+
+@pytest.fixture
+def agent(owner):
+    invitation = services.invite_agent(
+        owner=owner,
+        name="经办人",
+        email="agent@example.cn",
+        modules=["DRUG_PERMIT"],
+        accept_url_base="http://testserver",
+    )
+    return services.accept_invitation(invitation=invitation, username="agent-a", password=PASSWORD)
+
+
+@pytest.fixture
+def agent_client(agent):
+    return client_for(agent.user)
+
+
+@pytest.fixture
+def authority(seeded):
+    return Authority.objects.get(code="DA-110000")
+
+
+@pytest.fixture
+def approver_client(authority):
+    def make(level: int = 1) -> Client:
+        seat = services.create_approver(
+            username=f"approver-{level}", password=PASSWORD, authority=authority, level=level
+        )
+        return client_for(seat.user)
+
+    return make
+
+
+@pytest.fixture
+def authority_admin_client(authority):
+    admin = services.create_authority_admin(
+        username="authority-admin", password=PASSWORD, authority=authority
+    )
+    return client_for(admin.user)
+
+
+@pytest.fixture
+def editor_client(db):
+    return client_for(services.create_editor(username="editor-1", password=PASSWORD))
+
+
+@pytest.fixture
+def regulator_client(db):
+    regulator = services.create_regulator(
+        username="regulator-1", password=PASSWORD, jurisdiction="110000"
+    )
+    return client_for(regulator.user)

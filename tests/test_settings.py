@@ -1,0 +1,155 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def manage(*args, **env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    clean.pop("DATABASE_URL", None)
+    clean.pop("REDIS_URL", None)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = manage("check", DJANGO_SETTINGS_MODULE="portal.settings.production")
+    assert result.returncode != 0
+    assert "PORTAL_SECRET_KEY" in result.stderr
+
+
+def test_production_passes_check_deploy(tmp_path):
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SETTINGS_MODULE="portal.settings.production",
+        PORTAL_SECRET_KEY="x" * 20 + "-Production-Secret-Key-For-Check-0123456789",
+        PORTAL_ALLOWED_HOSTS="portal.example.cn",
+        PORTAL_SQLITE_PATH=str(tmp_path / "db.sqlite3"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_never_loads_demo_data(tmp_path):
+    env = dict(
+        DJANGO_SETTINGS_MODULE="portal.settings.production",
+        PORTAL_SECRET_KEY="y" * 60,
+        PORTAL_ALLOWED_HOSTS="portal.example.cn",
+        PORTAL_SQLITE_PATH=str(tmp_path / "db.sqlite3"),
+    )
+    assert manage("migrate", "--noinput", **env).returncode == 0
+    result = manage("load_demo", **env)
+    assert result.returncode != 0 and "Demo data is disabled" in result.stderr
+
+
+def test_environment_chooses_embedded_or_scale():
+    if os.environ.get("DATABASE_URL"):
+        assert connection.vendor == "postgresql"
+        assert "RedisChannelLayer" in settings.CHANNEL_LAYERS["default"]["BACKEND"]
+        assert "RedisCache" in settings.CACHES["default"]["BACKEND"]
+    else:
+        assert connection.vendor == "sqlite"
+        assert "InMemoryChannelLayer" in settings.CHANNEL_LAYERS["default"]["BACKEND"]
+
+
+def test_embedded_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
+    code = (
+        "import django; django.setup();"
+        "from django.db import connection;"
+        "c = connection.cursor();"
+        "print(c.execute('PRAGMA journal_mode').fetchone()[0],"
+        " c.execute('PRAGMA busy_timeout').fetchone()[0])"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "portal.settings.dev",
+            "PORTAL_SQLITE_PATH": str(tmp_path / "wal.sqlite3"),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    mode, timeout = result.stdout.split()
+    assert mode == "wal" and int(timeout) >= 5000
+
+
+def test_s3_media_storage_is_chosen_by_environment():
+    code = (
+        "import django; django.setup(); from django.conf import settings;"
+        "print(settings.STORAGES['default']['BACKEND'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "portal.settings.dev",
+            "PORTAL_S3_BUCKET": "portal-media",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "storages.backends.s3.S3Storage", result.stderr
+
+
+@pytest.mark.django_db
+def test_demo_data_loads_once_and_a_second_run_changes_nothing(seeded):
+    from django.core.management import call_command
+
+    from portal.accounts.models import User
+    from portal.accounts.roles import Role, role_of
+
+    def state():
+        from django.apps import apps
+
+        counts = {
+            model._meta.label: model.objects.count()
+            for model in apps.get_models()
+            if model._meta.app_label in ("accounts", "cms", "wagtailcore", "wagtaildocs")
+        }
+        passwords = dict(User.objects.values_list("username", "password"))
+        return counts, passwords
+
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    first = state()
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    assert state() == first
+    roles = {u.username: role_of(u) for u in User.objects.all()}
+    assert roles == {
+        "demo-owner": Role.OWNER,
+        "demo-agent": Role.AGENT,
+        "drug-l1": Role.APPROVER,
+        "drug-l2": Role.APPROVER,
+        "drug-l3": Role.APPROVER,
+        "drug-l4": Role.APPROVER,
+        "drug-admin": Role.AUTHORITY_ADMIN,
+        "editor": Role.EDITOR,
+        "regulator": Role.REGULATOR,
+        "admin": Role.SUPERUSER,
+    }
+    assert all(u.check_password("demo-pass-2026") for u in User.objects.all())
+    levels = sorted(
+        User.objects.get(username=f"drug-l{n}").approver_seat.level for n in range(1, 5)
+    )
+    assert levels == [1, 2, 3, 4]
