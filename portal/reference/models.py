@@ -94,6 +94,8 @@ class ReferenceItem(
     objects = LiveQuerySet.as_manager()
     # The picker matches search_text in SQL; no search index to keep updated.
     search_auto_update = False
+    # Nothing links to a reference item from rich text; skip Wagtail's usage index.
+    wagtail_reference_index_ignore = True
 
     search_fields = [
         index.SearchField("code"),

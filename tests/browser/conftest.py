@@ -1,0 +1,59 @@
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    # Playwright's sync API runs an event loop in this thread; Django's ORM
+    # calls made by the test itself are still plain synchronous calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: run `make deps` (Debian package chromium).")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.base = live_server.url
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def demo(transactional_db):
+    from django.core.management import call_command
+
+    from portal.reference.loading import load_reference_data
+    from portal.reference.models import Port
+
+    if not Port.objects.exists():
+        load_reference_data()
+    call_command("load_demo", stdout=open(os.devnull, "w"))
+
+
+def sign_in(page, username, password="demo-pass-2026"):
+    page.goto(page.base + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+
+
+def sign_out(page):
+    page.click("nav form[action$='/logout/'] button")
+    page.wait_for_load_state()
