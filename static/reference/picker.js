@@ -13,6 +13,8 @@
     let chosenLabel = input.value;
     let timer = null;
     let seq = 0;
+    let pending = false; // a search for the current text has not answered yet
+    let enterWhilePending = false;
 
     function close() {
       list.hidden = true;
@@ -68,19 +70,29 @@
 
     function search() {
       const mine = ++seq;
+      pending = true;
       const url = new URL(root.dataset.url, window.location.href);
       url.searchParams.set("q", input.value);
       fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then((r) => r.json())
         .then((data) => {
           if (mine !== seq) return;
+          pending = false;
           options = data.results;
           render();
+          if (enterWhilePending) {
+            enterWhilePending = false;
+            if (options.length) choose(0);
+          }
         });
     }
 
     input.addEventListener("input", () => {
       if (!input.value.trim()) hidden.value = "";
+      // Answers to earlier text are stale from now on.
+      seq++;
+      pending = true;
+      close();
       clearTimeout(timer);
       timer = setTimeout(search, 120);
     });
@@ -96,7 +108,11 @@
         event.preventDefault();
         highlight(Math.max(active - 1, 0));
       } else if (event.key === "Enter") {
-        if (!list.hidden && active >= 0) {
+        if (pending) {
+          // Typed fast and pressed Enter: take the first match when it arrives.
+          event.preventDefault();
+          enterWhilePending = true;
+        } else if (!list.hidden && active >= 0) {
           event.preventDefault();
           choose(active);
         }
