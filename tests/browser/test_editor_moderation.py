@@ -46,11 +46,11 @@ def test_editor_adds_a_port_that_goes_live_after_moderation(page, demo):
     page.goto(page.base + f"/admin/snippets/reference/port/edit/{port.pk}/")
     page.click("footer .w-dropdown__toggle, footer [data-w-dropdown-target=toggle]")
     page.click("[data-workflow-action-name=approve]")
-    page.wait_for_load_state()
-    page.wait_for_function(
-        "() => !location.pathname.includes('/edit/') || document.querySelector('.messages .success')"
-    )
-    port.refresh_from_db()
+    for _ in range(100):  # the approval posts in the background, then reloads
+        port.refresh_from_db()
+        if port.live:
+            break
+        page.wait_for_timeout(100)
     assert port.live
     page.goto(page.base + "/designated-ports/")
     table = page.locator("#designated-ports").inner_text()
