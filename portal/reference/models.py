@@ -85,7 +85,7 @@ class LiveQuerySet(models.QuerySet):
 class ReferenceItem(
     WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, models.Model
 ):
-    code = models.CharField(_("code"), max_length=20, unique=True)
+    code = models.CharField(_("code"), max_length=32, unique=True)
     name_zh = models.CharField(_("Chinese name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     # Derived from code and names; what the picker matches typed input against.

@@ -2,6 +2,8 @@ import os
 import shutil
 
 import pytest
+from django.apps import apps
+from django.core.management.color import no_style
 from django.db import connection
 
 CHROMIUM = "/usr/bin/chromium"
@@ -63,6 +65,10 @@ def demo(transactional_db):
         # The flush re-created content types with new ids; start from empty.
         call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
         connection.creation.deserialize_db_from_string(_serialized_db())
+    # Restored rows keep their ids; move PostgreSQL's sequences past them.
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+            cursor.execute(sql)
     if not Port.objects.exists():
         load_reference_data()
     call_command("load_demo", stdout=open(os.devnull, "w"))
