@@ -93,6 +93,8 @@
       seq++;
       pending = true;
       close();
+      list.innerHTML = "";
+      options = [];
       clearTimeout(timer);
       timer = setTimeout(search, 120);
     });

@@ -25,9 +25,18 @@ def test_editor_adds_a_port_that_goes_live_after_moderation(page, demo):
     page.fill("#id_name_en", "Shanghai Waigaoqiao Port Area")
     # The searchable picker: type Chinese, arrow down, Enter to choose.
     picker = page.locator("#id_customs_district")
+    options = page.locator("#id_customs_district_listbox:not([hidden]) [role=option]")
+    picker.fill("sh")  # pinyin initials / word starts: 上海, 汕头, 沈阳…
+    assert options.first.get_attribute("aria-selected") == "true"
+    picker.press("ArrowDown")
+    assert options.nth(1).get_attribute("aria-selected") == "true"
+    assert picker.get_attribute("aria-activedescendant") == options.nth(1).get_attribute("id")
+    picker.press("ArrowUp")
+    assert options.first.get_attribute("aria-selected") == "true"
+    picker.press("Escape")
+    assert picker.get_attribute("aria-expanded") == "false"
     picker.fill("上海")
-    first = page.locator("#id_customs_district_listbox [role=option]").first
-    assert first.inner_text() == "2200 上海关区"
+    assert options.first.inner_text() == "2200 上海关区"
     picker.press("Enter")
     assert picker.input_value() == "2200 上海关区"
     page.check("#id_is_designated_drug_port")

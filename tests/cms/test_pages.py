@@ -66,3 +66,17 @@ def test_site_search_finds_chinese_inside_text(client, site):
     assert "蛋白同化制剂、肽类激素进出口准许证申请指南" in html
     none = client.get("/search/", {"q": "不存在的词语"}).content.decode()
     assert "0 条" in none or "共 0" in none
+
+
+@pytest.mark.django_db
+def test_editors_changes_to_public_pages_need_moderation(site):
+    from portal.accounts import services
+    from portal.cms.models import GuidancePage
+
+    editor = services.create_editor(username="page-editor", password=None)
+    moderator = services.create_editor(username="page-moderator", password=None, moderator=True)
+    guide = GuidancePage.objects.get(slug="drug-permit")
+    assert guide.get_workflow().name == "Moderators approval"
+    assert guide.permissions_for_user(editor).can_edit()
+    assert not guide.permissions_for_user(editor).can_publish()
+    assert guide.permissions_for_user(moderator).can_publish()
