@@ -8,6 +8,7 @@ from portal.forms import PortalFormMixin
 from portal.reference.models import Module, Province
 
 from .models import Enterprise, User
+from .services import PROFILE_FIELDS
 from .validators import (
     normalize_uscc,
     validate_phone,
@@ -133,11 +134,4 @@ class AgentModulesForm(PortalFormMixin, forms.Form):
 class EnterpriseProfileForm(PortalFormMixin, forms.ModelForm):
     class Meta:
         model = Enterprise
-        fields = [
-            "name_en",
-            "address",
-            "contact_name",
-            "contact_phone",
-            "contact_email",
-            "trade_registration_number",
-        ]
+        fields = PROFILE_FIELDS

@@ -143,21 +143,25 @@ def set_agent_active(*, owner, agent: Membership, active: bool) -> None:
     agent.user.save(update_fields=["is_active"])
 
 
+# What the owner may change after registration; name and USCC are fixed.
+PROFILE_FIELDS = (
+    "name_en",
+    "address",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "trade_registration_number",
+)
+
+
 @transaction.atomic
 def update_enterprise_profile(*, owner, **fields) -> Enterprise:
     enterprise = _require_owner(owner).enterprise
-    allowed = {
-        "name_en",
-        "address",
-        "contact_name",
-        "contact_phone",
-        "contact_email",
-        "trade_registration_number",
-    }
-    for name, value in fields.items():
-        if name in allowed:
-            setattr(enterprise, name, value)
-    enterprise.save(update_fields=[n for n in fields if n in allowed])
+    changed = [name for name in fields if name in PROFILE_FIELDS]
+    for name in changed:
+        setattr(enterprise, name, fields[name])
+    enterprise.full_clean()
+    enterprise.save(update_fields=changed)
     return enterprise
 
 
