@@ -1,5 +1,6 @@
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from portal.accounts import services
 from portal.reference.loading import load_reference_data
@@ -51,6 +52,12 @@ def owner(db):
 @pytest.fixture
 def other_owner(db):
     return make_enterprise(USCC_SHANGHAI, "owner-b", name_zh="乙公司").user
+
+
+def sign_in(client, username: str, password: str) -> bool:
+    """Sign in through the login form, as a person would; True on success."""
+    response = client.post(reverse("accounts:login"), {"username": username, "password": password})
+    return response.status_code == 302
 
 
 def client_for(user) -> Client:

@@ -102,7 +102,11 @@
       if (!input.value) search();
     });
     input.addEventListener("keydown", (event) => {
-      if (event.key === "ArrowDown") {
+      if (event.key === " " && !input.value) {
+        // As in the single window's own screens: Space on an empty field lists everything.
+        event.preventDefault();
+        search();
+      } else if (event.key === "ArrowDown") {
         event.preventDefault();
         if (list.hidden) return search();
         highlight(Math.min(active + 1, options.length - 1));

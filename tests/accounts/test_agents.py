@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from portal.accounts.models import Invitation, Membership
 
-from ..conftest import PASSWORD, client_for
+from ..conftest import PASSWORD, client_for, sign_in
 
 
 def invite(client, **overrides):
@@ -33,7 +33,7 @@ def test_owner_invites_agent_who_accepts_and_signs_in(
         link, {"username": "li-si", "password1": PASSWORD, "password2": PASSWORD}
     )
     assert response.status_code == 302
-    assert client.login(username="li-si", password=PASSWORD)
+    assert sign_in(client, "li-si", PASSWORD)
     workspace = client.get(reverse("accounts:workspace"))
     modules = {value: granted for value, _label, granted in workspace.context["modules"]}
     assert modules == {
@@ -86,9 +86,9 @@ def test_owner_grants_and_revokes_modules(owner_client, agent):
 @pytest.mark.django_db
 def test_disabled_agent_cannot_sign_in(owner_client, agent, client):
     owner_client.post(reverse("accounts:agent-active", args=[agent.pk]), {"active": "0"})
-    assert not client.login(username="agent-a", password=PASSWORD)
+    assert not sign_in(client, "agent-a", PASSWORD)
     owner_client.post(reverse("accounts:agent-active", args=[agent.pk]), {"active": "1"})
-    assert client.login(username="agent-a", password=PASSWORD)
+    assert sign_in(client, "agent-a", PASSWORD)
 
 
 @pytest.mark.django_db

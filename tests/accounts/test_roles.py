@@ -107,3 +107,19 @@ def test_password_change(owner_client, owner):
     assert response.status_code == 302
     owner.refresh_from_db()
     assert owner.check_password("An0ther-pass!")
+
+
+@pytest.mark.django_db
+def test_repeated_wrong_passwords_lock_the_account_for_a_while(client, owner):
+    url = reverse("accounts:login")
+    for _ in range(5):
+        client.post(url, {"username": "owner-a", "password": "wrong"})
+    response = client.post(url, {"username": "owner-a", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "登录已暂时锁定" in response.content.decode()
+    # Another user from the same address is not locked out.
+    from portal.accounts import services
+
+    services.create_editor(username="someone", password=PASSWORD)
+    ok = Client().post(url, {"username": "someone", "password": PASSWORD})
+    assert ok.status_code == 302

@@ -26,6 +26,9 @@ def test_editor_adds_a_port_that_goes_live_after_moderation(page, demo):
     # The searchable picker: type Chinese, arrow down, Enter to choose.
     picker = page.locator("#id_customs_district")
     options = page.locator("#id_customs_district_listbox:not([hidden]) [role=option]")
+    picker.focus()
+    picker.press(" ")  # Space on the empty field lists everything, from the first code
+    assert options.first.inner_text().startswith("0100 ")
     picker.fill("sh")  # pinyin initials / word starts: 上海, 汕头, 沈阳…
     assert options.first.get_attribute("aria-selected") == "true"
     picker.press("ArrowDown")
