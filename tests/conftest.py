@@ -1,3 +1,5 @@
+import shutil
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -12,7 +14,20 @@ PASSWORD = "Str0ng-pass-2026!"
 def pytest_collection_modifyitems(items):
     # Transactional (browser) tests flush the database; run them last so the
     # data the other tests share is loaded once.
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    def order(item):
+        marker = item.get_closest_marker("django_db")
+        transactional = bool(marker and marker.kwargs.get("transaction"))
+        return (item.get_closest_marker("browser") is not None, transactional)
+
+    items.sort(key=order)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_test_media():
+    yield
+    from django.conf import settings
+
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
 
 
 @pytest.fixture

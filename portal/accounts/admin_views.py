@@ -21,16 +21,6 @@ class RoleView(WagtailAdminTemplateMixin, TemplateView):
         return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
 
 
-class MySeatView(RoleView):
-    role = Role.APPROVER
-    page_title = _("My approval seat")
-    header_icon = "key"
-    template_name = "accounts/admin/my_seat.html"
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "seat": self.request.user.approver_seat}
-
-
 class AuthorityApproversView(RoleView):
     role = Role.AUTHORITY_ADMIN
     page_title = _("Approvers of my authority")

@@ -4,12 +4,12 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
-from .admin_views import AuthorityApproversView, JurisdictionEnterprisesView, MySeatView
+from .admin_views import AuthorityApproversView, JurisdictionEnterprisesView
 from .roles import Role, role_of
 
+# Approvers' pages belong to the workflows app, which registers them itself.
 ROLE_PAGES = [
     # (role, url name, path, view, label, icon, order)
-    (Role.APPROVER, "my_seat", "my-seat/", MySeatView, _("My approval seat"), "key", 100),
     (
         Role.AUTHORITY_ADMIN,
         "authority_approvers",

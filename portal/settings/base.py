@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.reference",
     "portal.cms",
+    "workflows",
     "wagtail.contrib.forms",
     "wagtail.sites",
     "wagtail.users",

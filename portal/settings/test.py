@@ -15,3 +15,10 @@ MEDIA_ROOT = BASE_DIR / "var" / f"test-media-{os.getpid()}"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 DEMO_DATA_ENABLED = True
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # A file, not shared-cache memory: threads then get real, separate
+    # connections with WAL and the busy timeout, as the embedded server has.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")
+    }

@@ -63,7 +63,6 @@ def test_each_back_office_role_sees_only_its_menus(
 def test_role_pages_refuse_other_roles(approver_client, editor_client, regulator_client):
     approver = approver_client(level=1)
     assert approver.get(reverse("my_seat")).status_code == 200
-    assert "第一级 · 受理" in approver.get(reverse("my_seat")).content.decode()
     # Wagtail answers a refused admin page with a redirect to the dashboard.
     for client, name in [
         (approver, "jurisdiction_enterprises"),
