@@ -23,6 +23,8 @@ from portal.cms.models import (
     PortListPage,
 )
 from portal.reference.models import Authority, Module
+from workflows.selectors import approval_settings
+from workflows.services import save_approval_settings
 
 DEMO_PASSWORD = "demo-pass-2026"
 DEMO_USCC = "91110108MA01C2D3XY"
@@ -88,9 +90,26 @@ def _accounts() -> None:
         accounts.create_approver(
             username=f"drug-l{level}", password=DEMO_PASSWORD, authority=authority, level=level
         )
-    accounts.create_authority_admin(
+    admin = accounts.create_authority_admin(
         username="drug-admin", password=DEMO_PASSWORD, authority=authority
     )
+    if not approval_settings(authority=authority, module=Module.DRUG_PERMIT):
+        # Four approvers, four stages: the demo authority uses the whole chain.
+        save_approval_settings(
+            actor=admin.user,
+            authority=authority,
+            module=Module.DRUG_PERMIT,
+            values={
+                "first_review": True,
+                "second_review": True,
+                "name_zh": authority.name_zh,
+                "name_en": authority.name_en,
+                "phone": "010-83979999",
+                "address": "北京市通州区留庄路6号",
+                "postcode": "101117",
+                "contact": "行政许可处",
+            },
+        )
     accounts.create_editor(username="editor", password=DEMO_PASSWORD)
     accounts.create_regulator(
         username="regulator", password=DEMO_PASSWORD, jurisdiction=authority.province

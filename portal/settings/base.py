@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "portal.reference",
     "portal.cms",
     "workflows",
+    "documents",
     "wagtail.contrib.forms",
     "wagtail.sites",
     "wagtail.users",

@@ -1,0 +1,348 @@
+"""The filings and what they produce.
+
+Each filing system adds its own model on the shared ``Filing`` base and its
+own state graph; numbering, history, attachments and the approval chain are
+shared (see ``workflows``).  Status changes only through the transitions
+below, called from ``workflows.services``.
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+
+
+class Filing(ConcurrentTransitionMixin, models.Model):
+    """What every filing has: number, enterprise, who filed it, authority, dates."""
+
+    number = models.CharField(_("application number"), max_length=32, unique=True)
+    enterprise = models.ForeignKey(
+        "accounts.Enterprise", on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    authority = models.ForeignKey(
+        "reference.Authority",
+        verbose_name=_("approving authority"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.number
+
+
+class DrugPermitStatus(models.TextChoices):
+    DRAFT = "DRAFT", _("Draft")
+    PENDING_ACCEPTANCE = "PENDING_ACCEPTANCE", _("Pending acceptance")
+    FIRST_REVIEW = "FIRST_REVIEW", _("Pending first review")
+    SECOND_REVIEW = "SECOND_REVIEW", _("Pending second review")
+    FINAL_DECISION = "FINAL_DECISION", _("Pending final decision")
+    APPROVED = "APPROVED", _("Approved")
+    NOT_ACCEPTED = "NOT_ACCEPTED", _("Not accepted")
+    SUPPLEMENT_REQUIRED = "SUPPLEMENT_REQUIRED", _("Supplement required")
+    WITHDRAWAL_PENDING = "WITHDRAWAL_PENDING", _("Withdrawal pending review")
+    REFUSED_PENDING_NOTICE = "REFUSED_PENDING_NOTICE", _("Refused, notice pending")
+    REFUSED = "REFUSED", _("Refused")
+    VOID = "VOID", _("Void")
+
+
+S = DrugPermitStatus
+
+# Which approval level acts on an application in each state.
+LEVEL_FOR_STATE = {
+    S.PENDING_ACCEPTANCE: (1,),
+    S.WITHDRAWAL_PENDING: (1,),
+    S.FIRST_REVIEW: (2,),
+    S.SECOND_REVIEW: (3,),
+    S.FINAL_DECISION: (4,),
+    S.REFUSED_PENDING_NOTICE: (1, 2, 3),
+}
+STATE_FOR_LEVEL = {2: S.FIRST_REVIEW, 3: S.SECOND_REVIEW, 4: S.FINAL_DECISION}
+
+
+def is_filer(application, user) -> bool:
+    membership = getattr(user, "membership", None)
+    return bool(
+        membership
+        and membership.is_active
+        and membership.enterprise_id == application.enterprise_id
+        and "DRUG_PERMIT" in membership.granted_modules()
+    )
+
+
+def seat_can_act(application, user) -> bool:
+    seat = getattr(user, "approver_seat", None)
+    return bool(
+        seat
+        and seat.authority_id == application.authority_id
+        and seat.level in LEVEL_FOR_STATE.get(application.status, ())
+    )
+
+
+class Direction(models.TextChoices):
+    IMPORT = "IMPORT", _("Import")
+    EXPORT = "EXPORT", _("Export")
+
+
+class CollectionMethod(models.TextChoices):
+    ON_SITE = "ON_SITE", _("Collect on site")
+    MAIL = "MAIL", _("By mail")
+
+
+class DrugPermitApplication(Filing):
+    """药品进出口准许证申请 (蛋白同化制剂、肽类激素): seeds 000 and 001."""
+
+    direction = models.CharField(_("direction"), max_length=6, choices=Direction.choices)
+    status = FSMField(
+        _("status"), default=S.DRAFT, choices=S.choices, protected=True, db_index=True
+    )
+    applicant_name_en = models.CharField(_("applicant name (English)"), max_length=200, blank=True)
+    applicant_address_en = models.CharField(
+        _("applicant address (English)"), max_length=300, blank=True
+    )
+    is_agent = models.BooleanField(_("filed as an agent"), default=False)
+    principal_uscc = models.CharField(_("principal's USCC"), max_length=18, blank=True)
+    principal_name = models.CharField(_("principal's name"), max_length=200, blank=True)
+    purpose = models.ForeignKey(
+        "reference.Purpose", verbose_name=_("purpose"), on_delete=models.PROTECT, related_name="+"
+    )
+    collection_method = models.CharField(
+        _("collection method"), max_length=10, choices=CollectionMethod.choices
+    )
+    mail_address = models.CharField(_("mailing address"), max_length=300, blank=True)
+    import_port_1 = models.ForeignKey(
+        "reference.Port",
+        verbose_name=_("import port 1"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    import_port_2 = models.ForeignKey(
+        "reference.Port",
+        verbose_name=_("import port 2"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    export_port_1 = models.CharField(_("export port 1"), max_length=100, blank=True)
+    export_port_2 = models.CharField(_("export port 2"), max_length=100, blank=True)
+    remarks = models.TextField(_("remarks"), blank=True)
+    supplement_notice_sent = models.BooleanField(default=False, editable=False)
+
+    class Meta(Filing.Meta):
+        verbose_name = _("drug import/export permit application")
+        verbose_name_plural = _("drug import/export permit applications")
+
+    # Customs districts follow from the ports; never entered, never stale.
+    @property
+    def customs_district_1(self):
+        return self.import_port_1.customs_district if self.import_port_1 else None
+
+    @property
+    def customs_district_2(self):
+        return self.import_port_2.customs_district if self.import_port_2 else None
+
+    # --- enterprise -------------------------------------------------------
+    @transition(field=status, source=S.DRAFT, target=S.PENDING_ACCEPTANCE, permission=is_filer)
+    def submit(self):
+        """The enterprise files a complete draft (申报)."""
+
+    @transition(
+        field=status,
+        source=S.SUPPLEMENT_REQUIRED,
+        target=S.PENDING_ACCEPTANCE,
+        permission=is_filer,
+    )
+    def resubmit(self):
+        """The enterprise files again after supplementing materials."""
+
+    @transition(
+        field=status,
+        source=S.PENDING_ACCEPTANCE,
+        target=S.WITHDRAWAL_PENDING,
+        permission=is_filer,
+    )
+    def request_withdrawal(self):
+        """The enterprise asks to withdraw a filing not yet accepted (撤回)."""
+
+    # --- level 1: acceptance ----------------------------------------------
+    @transition(
+        field=status,
+        source=S.PENDING_ACCEPTANCE,
+        target=RETURN_VALUE(S.FIRST_REVIEW, S.SECOND_REVIEW, S.FINAL_DECISION),
+        permission=seat_can_act,
+    )
+    def accept(self, *, next_level: int):
+        """Level 1 accepts (受理); it moves to the next configured level."""
+        return STATE_FOR_LEVEL[next_level]
+
+    @transition(
+        field=status, source=S.PENDING_ACCEPTANCE, target=S.NOT_ACCEPTED, permission=seat_can_act
+    )
+    def not_accept(self):
+        """Level 1 does not accept (不予受理); back to the enterprise, closed."""
+
+    @transition(
+        field=status,
+        source=S.PENDING_ACCEPTANCE,
+        target=S.SUPPLEMENT_REQUIRED,
+        permission=seat_can_act,
+    )
+    def request_supplement(self):
+        """Level 1 asks for more materials (补正材料); back to the enterprise."""
+
+    @transition(field=status, source=S.WITHDRAWAL_PENDING, target=S.DRAFT, permission=seat_can_act)
+    def approve_withdrawal(self):
+        """Level 1 lets the withdrawal through; the enterprise has a draft again."""
+
+    @transition(
+        field=status,
+        source=S.WITHDRAWAL_PENDING,
+        target=S.PENDING_ACCEPTANCE,
+        permission=seat_can_act,
+    )
+    def reject_withdrawal(self):
+        """Level 1 refuses the withdrawal; review continues."""
+
+    # --- levels 2 and 3: agree or disagree, it passes on either way --------
+    @transition(
+        field=status,
+        source=[S.FIRST_REVIEW, S.SECOND_REVIEW],
+        target=RETURN_VALUE(S.SECOND_REVIEW, S.FINAL_DECISION),
+        permission=seat_can_act,
+    )
+    def review(self, *, next_level: int):
+        """First or second review records its opinion and passes it on."""
+        return STATE_FOR_LEVEL[next_level]
+
+    # --- level 4: final decision ------------------------------------------
+    @transition(field=status, source=S.FINAL_DECISION, target=S.APPROVED, permission=seat_can_act)
+    def approve(self):
+        """Level 4 agrees (审定通过); the certificate is issued."""
+
+    @transition(
+        field=status,
+        source=S.FINAL_DECISION,
+        target=S.REFUSED_PENDING_NOTICE,
+        permission=seat_can_act,
+    )
+    def refuse(self):
+        """Level 4 disagrees; levels 1-3 see it as 审批不通过 to send the notice."""
+
+    @transition(
+        field=status,
+        source=S.REFUSED_PENDING_NOTICE,
+        target=S.REFUSED,
+        permission=seat_can_act,
+    )
+    def send_refusal_notice(self):
+        """Level 1, 2 or 3 sends the refusal decision (不予许可决定书) to the enterprise."""
+
+
+class DrugPermitGoodsLine(models.Model):
+    """One of at most four goods lines; the drug itself is fixed by the first line."""
+
+    application = models.ForeignKey(
+        DrugPermitApplication, on_delete=models.CASCADE, related_name="goods_lines"
+    )
+    line_number = models.PositiveSmallIntegerField(_("line"))
+    hs_code = models.ForeignKey(
+        "reference.HSCode", verbose_name=_("HS code"), on_delete=models.PROTECT, related_name="+"
+    )
+    drug_name_zh = models.CharField(_("drug name (Chinese)"), max_length=200)
+    drug_name_en = models.CharField(_("drug name (English)"), max_length=200)
+    dosage_form = models.ForeignKey(
+        "reference.DosageForm",
+        verbose_name=_("dosage form"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    specification = models.CharField(_("specification"), max_length=100)
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    unit = models.CharField(_("unit"), max_length=20)
+    manufacturer = models.CharField(_("manufacturer"), max_length=200)
+    country = models.ForeignKey(
+        "reference.Country",
+        verbose_name=_("country or region of origin / destination"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    MAX_LINES = 4
+    LOCKED_AFTER_FIRST = ("hs_code", "drug_name_zh", "drug_name_en", "dosage_form")
+
+    class Meta:
+        ordering = ["line_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "line_number"], name="one_line_number_per_application"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.application} #{self.line_number}"
+
+
+class Attachment(models.Model):
+    """A PDF attached to any filing, optionally for one required attachment type."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    filing = GenericForeignKey("content_type", "object_id")
+    attachment_type = models.ForeignKey(
+        "reference.PurposeAttachment",
+        verbose_name=_("attachment type"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    needs_resubmission = models.BooleanField(_("needs resubmission"), default=False)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return self.original_name
+
+
+class Certificate(models.Model):
+    """准许证: issued on final approval."""
+
+    application = models.OneToOneField(
+        DrugPermitApplication, on_delete=models.PROTECT, related_name="certificate"
+    )
+    number = models.CharField(_("certificate number"), max_length=32, unique=True)
+    issue_date = models.DateField(_("issue date"))
+    valid_until = models.DateField(_("valid until"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("certificate")
+
+    def __str__(self):
+        return self.number
