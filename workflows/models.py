@@ -50,8 +50,8 @@ class AuditEntry(models.Model):
         _("level"), choices=ApproverLevel.choices, null=True
     )
     transition = models.CharField(_("action"), max_length=50)
-    from_state = models.CharField(_("from"), max_length=40)
-    to_state = models.CharField(_("to"), max_length=40)
+    from_state = models.CharField(_("from status"), max_length=40)
+    to_state = models.CharField(_("to status"), max_length=40)
     opinion = models.TextField(_("opinion"), blank=True)
     notice_number = models.CharField(_("notice number"), max_length=50, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True)

@@ -25,7 +25,13 @@ class PickerKind:
 
 
 PICKER_KINDS: dict[str, PickerKind] = {
-    "authorities": PickerKind(m.Authority),
+    "authorities": PickerKind(
+        m.Authority,
+        # Only authorities that saved their settings (初始值) accept filings.
+        filters={
+            module.value.lower(): Q(approval_settings__module=module.value) for module in m.Module
+        },
+    ),
     "customs-districts": PickerKind(m.CustomsDistrict),
     "ports": PickerKind(
         m.Port,

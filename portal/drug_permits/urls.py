@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import views
+
+app_name = "drug_permits"
+urlpatterns = [
+    path("", views.application_list, name="list"),
+    path("action/", views.list_action, name="action"),
+    path("new/", views.create, name="create"),
+    path("<str:number>/", views.detail, name="detail"),
+    path("<str:number>/submit/", views.submit, name="submit"),
+    path("<str:number>/lines/<int:line_id>/delete/", views.delete_line, name="delete-line"),
+    path("<str:number>/attachments/<int:type_id>/upload/", views.upload, name="upload"),
+    path(
+        "<str:number>/attachments/<int:attachment_id>/delete/",
+        views.delete_attachment,
+        name="delete-attachment",
+    ),
+    path(
+        "<str:number>/attachments/<int:attachment_id>/",
+        views.download_attachment,
+        name="download-attachment",
+    ),
+]

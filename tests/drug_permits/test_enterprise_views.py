@@ -1,0 +1,131 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from documents.models import DrugPermitApplication
+from documents.models import DrugPermitStatus as S
+from portal.reference.models import Country, DosageForm, HSCode, Port, Purpose
+from workflows import drug_permit as dp
+
+from ..conftest import USCC_SHANGHAI, client_for, make_enterprise
+from ..workflows.test_drug_permit import PDF, chain, complete_draft  # noqa: F401
+
+
+def header_post(authority, **overrides):
+    data = {
+        "authority": authority.pk,
+        "purpose": Purpose.objects.get(code="MEDICAL").pk,
+        "collection_method": "ON_SITE",
+        "import_port_1": Port.objects.get(code="2233").pk,
+        "remarks": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def line_post(**overrides):
+    data = {
+        "form": "line",
+        "hs_code": HSCode.objects.get(code="2937121000").pk,
+        "drug_name_zh": "重组人胰岛素",
+        "drug_name_en": "Recombinant human insulin",
+        "dosage_form": DosageForm.objects.get(code="03").pk,
+        "specification": "10ml:400IU",
+        "quantity": "100",
+        "unit": "支",
+        "manufacturer": "Novo Nordisk A/S",
+        "country": Country.objects.get(code="DK").pk,
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.django_db
+def test_owner_files_an_import_application_through_the_pages(chain, owner_client, authority):
+    response = owner_client.post(
+        reverse("drug_permits:create") + "?direction=IMPORT", header_post(authority)
+    )
+    assert response.status_code == 302
+    application = DrugPermitApplication.objects.get()
+    url = reverse("drug_permits:detail", args=[application.number])
+    assert response["Location"] == url
+
+    # "Save and add" keeps the previous line's values for the next one.
+    response = owner_client.post(url, {**line_post(), "and_add": "1"})
+    assert response.status_code == 302 and "?copy=" in response["Location"]
+    page = owner_client.get(response["Location"]).content.decode()
+    assert 'value="10ml:400IU"' in page and "disabled" in page
+    owner_client.post(url, line_post(quantity="5", drug_name_zh="被锁定的名字"))
+    lines = list(application.goods_lines.all())
+    assert [str(g.quantity) for g in lines] == ["100.000", "5.000"]
+    assert lines[1].drug_name_zh == "重组人胰岛素"  # locked to the first line
+
+    bad = owner_client.post(
+        url.rstrip("/") + f"/attachments/{application.purpose.attachment_types.first().pk}/upload/",
+        {"file": SimpleUploadedFile("x.pdf", b"not a pdf")},
+        follow=True,
+    )
+    assert "只能上传PDF文件" in bad.content.decode()
+    for kind in application.purpose.attachment_types.filter(required=True):
+        owner_client.post(
+            reverse("drug_permits:upload", args=[application.number, kind.pk]),
+            {"file": SimpleUploadedFile(f"{kind.pk}.pdf", PDF)},
+        )
+    response = owner_client.post(reverse("drug_permits:submit", args=[application.number]))
+    application.refresh_from_db()
+    assert application.status == S.PENDING_ACCEPTANCE
+    listing = owner_client.get(reverse("drug_permits:list"), {"status": "PENDING_ACCEPTANCE"})
+    assert application.number in listing.content.decode()
+
+
+@pytest.mark.django_db
+def test_header_logic_checks_speak_chinese(chain, owner_client, authority):
+    response = owner_client.post(
+        reverse("drug_permits:create") + "?direction=IMPORT",
+        header_post(
+            authority,
+            is_agent="on",
+            principal_uscc="123",
+            collection_method="MAIL",
+            import_port_2=Port.objects.get(code="2233").pk,
+        ),
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "统一社会信用代码应为18位" in html
+    assert "委托企业名称" in html
+    assert not DrugPermitApplication.objects.exists()
+
+
+@pytest.mark.django_db
+def test_without_trade_registration_the_module_is_blocked(chain, owner, owner_client):
+    enterprise = owner.membership.enterprise
+    enterprise.trade_registration_number = ""
+    enterprise.save()
+    response = owner_client.get(reverse("drug_permits:list"))
+    assert response.status_code == 403
+    assert "对外贸易经营者备案" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_another_enterprise_gets_404_on_every_url(chain, owner, authority):
+    application = complete_draft(owner, authority)
+    attachment = dp.attachments_of(application).first()
+    line = application.goods_lines.first()
+    kind = application.purpose.attachment_types.first()
+    stranger = client_for(make_enterprise(USCC_SHANGHAI, "sh-owner").user)
+    n = application.number
+    urls = [
+        ("get", reverse("drug_permits:detail", args=[n])),
+        ("post", reverse("drug_permits:submit", args=[n])),
+        ("post", reverse("drug_permits:delete-line", args=[n, line.pk])),
+        ("post", reverse("drug_permits:upload", args=[n, kind.pk])),
+        ("post", reverse("drug_permits:delete-attachment", args=[n, attachment.pk])),
+        ("get", reverse("drug_permits:download-attachment", args=[n, attachment.pk])),
+    ]
+    for method, url in urls:
+        assert getattr(stranger, method)(url).status_code == 404, url
+    response = stranger.post(reverse("drug_permits:action"), {"selected": [n], "action": "delete"})
+    assert response.status_code == 404
+    assert DrugPermitApplication.objects.filter(pk=application.pk).exists()
+    assert n not in stranger.get(reverse("drug_permits:list")).content.decode()
