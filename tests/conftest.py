@@ -6,7 +6,8 @@ from django.urls import reverse
 
 from portal.accounts import services
 from portal.reference.loading import load_reference_data
-from portal.reference.models import Authority, Port
+from portal.reference.models import Authority, Module, Port
+from workflows.services import save_approval_settings
 
 PASSWORD = "Str0ng-pass-2026!"
 
@@ -138,3 +139,34 @@ def regulator_client(db):
         username="regulator-1", password=PASSWORD, jurisdiction="110000"
     )
     return client_for(regulator.user)
+
+
+@pytest.fixture
+def chain(authority, owner, agent):
+    """The Beijing authority with all four stages, one approver per level."""
+    admin = services.create_authority_admin(username="bj-admin", password=None, authority=authority)
+    save_approval_settings(
+        actor=admin.user,
+        authority=authority,
+        module=Module.DRUG_PERMIT,
+        values={
+            "first_review": True,
+            "second_review": True,
+            "name_zh": authority.name_zh,
+            "phone": "010-83979999",
+            "address": "北京市",
+            "postcode": "101117",
+            "contact": "许可处",
+        },
+    )
+    seats = {
+        level: services.create_approver(
+            username=f"bj-l{level}", password=None, authority=authority, level=level
+        ).user
+        for level in range(1, 5)
+    }
+    other = Authority.objects.get(code="DA-310000")
+    seats["other-l1"] = services.create_approver(
+        username="sh-l1", password=None, authority=other, level=1
+    ).user
+    return seats

@@ -8,7 +8,7 @@ from portal.reference.models import Country, DosageForm, HSCode, Port, Purpose
 from workflows import drug_permit as dp
 
 from ..conftest import USCC_SHANGHAI, client_for, make_enterprise
-from ..workflows.test_drug_permit import PDF, chain, complete_draft  # noqa: F401
+from ..drug_permit_helpers import PDF, complete_draft
 
 
 def header_post(authority, **overrides):

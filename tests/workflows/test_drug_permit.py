@@ -14,90 +14,11 @@ from documents import selectors
 from documents.models import DrugPermitApplication, DrugPermitStatus
 from documents.models import DrugPermitStatus as S
 from portal.accounts import services as accounts
-from portal.reference.models import Authority, Country, DosageForm, HSCode, Module, Port, Purpose
 from workflows import drug_permit as dp
 from workflows.models import AuditEntry
-from workflows.services import save_approval_settings
 
 from ..conftest import USCC_SHANGHAI, make_enterprise
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def pdf(name="a.pdf", content=PDF):
-    return SimpleUploadedFile(name, content, content_type="application/pdf")
-
-
-@pytest.fixture
-def chain(authority, owner, agent):
-    """The Beijing authority with all four stages, one approver per level."""
-    admin = accounts.create_authority_admin(username="bj-admin", password=None, authority=authority)
-    save_approval_settings(
-        actor=admin.user,
-        authority=authority,
-        module=Module.DRUG_PERMIT,
-        values={
-            "first_review": True,
-            "second_review": True,
-            "name_zh": authority.name_zh,
-            "phone": "010-83979999",
-            "address": "北京市",
-            "postcode": "101117",
-            "contact": "许可处",
-        },
-    )
-    seats = {
-        level: accounts.create_approver(
-            username=f"bj-l{level}", password=None, authority=authority, level=level
-        ).user
-        for level in range(1, 5)
-    }
-    other = Authority.objects.get(code="DA-310000")
-    seats["other-l1"] = accounts.create_approver(
-        username="sh-l1", password=None, authority=other, level=1
-    ).user
-    return seats
-
-
-def header(authority, **overrides):
-    values = {
-        "direction": "IMPORT",
-        "authority": authority,
-        "purpose": Purpose.objects.get(code="MEDICAL"),
-        "collection_method": "ON_SITE",
-        "import_port_1": Port.objects.get(code="2233"),
-    }
-    values.update(overrides)
-    return values
-
-
-def line(**overrides):
-    values = {
-        "hs_code": HSCode.objects.get(code="2937121000"),
-        "drug_name_zh": "重组人胰岛素",
-        "drug_name_en": "Recombinant human insulin",
-        "dosage_form": DosageForm.objects.get(code="03"),
-        "specification": "10ml:400IU",
-        "quantity": "1000",
-        "unit": "支",
-        "manufacturer": "Novo Nordisk A/S",
-        "country": Country.objects.get(code="DK"),
-    }
-    values.update(overrides)
-    return values
-
-
-def complete_draft(owner, authority) -> DrugPermitApplication:
-    application = dp.create_draft(actor=owner, values=header(authority))
-    dp.add_goods_line(application=application, actor=owner, values=line())
-    for attachment_type in application.purpose.attachment_types.filter(required=True):
-        dp.upload_attachment(
-            application=application,
-            actor=owner,
-            attachment_type=attachment_type,
-            uploaded_file=pdf(f"{attachment_type.pk}.pdf"),
-        )
-    return application
+from ..drug_permit_helpers import PDF, complete_draft, header, line, pdf
 
 
 def fresh(application):
