@@ -33,6 +33,24 @@ class AuditEntryQuerySet(models.QuerySet):
         raise TypeError("audit entries are append-only")
 
 
+# What each recorded action is called in the history tables.
+ACTION_LABELS = {
+    "submit": _("Submitted to the authority"),
+    "resubmit": _("Submitted again after supplement"),
+    "request_withdrawal": _("Withdrawal requested"),
+    "approve_withdrawal": _("Withdrawal approved"),
+    "reject_withdrawal": _("Withdrawal rejected"),
+    "accept": _("Accepted"),
+    "not_accept": _("Not accepted"),
+    "request_supplement": _("Supplement requested"),
+    "review_agree": _("Reviewed: agree"),
+    "review_disagree": _("Reviewed: disagree"),
+    "approve": _("Approved"),
+    "refuse": _("Refused"),
+    "send_refusal_notice": _("Refusal decision sent"),
+}
+
+
 class AuditEntry(models.Model):
     """One status change of one filing: who, at which seat, from, to, why, when, where."""
 
@@ -66,6 +84,10 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.transition}: {self.from_state} → {self.to_state}"
+
+    @property
+    def action_label(self) -> str:
+        return str(ACTION_LABELS.get(self.transition, self.transition))
 
 
 class ApprovalSettings(models.Model):
