@@ -1,0 +1,56 @@
+import threading
+
+import pytest
+from django.db import close_old_connections
+
+from documents.models import DrugPermitApplication
+from documents.models import DrugPermitStatus as S
+from portal.accounts import services as accounts
+from workflows import drug_permit as dp
+from workflows.models import AuditEntry
+
+from ..drug_permit_helpers import complete_draft
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_approvers_deciding_at_the_same_moment(seeded, chain, owner, authority):
+    """Two threads, two connections: exactly one decision lands, the other is told."""
+    application = complete_draft(owner, authority)
+    dp.submit(application=application, actor=owner)
+    second = accounts.create_approver(
+        username="bj-l1b", password=None, authority=authority, level=1
+    )
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def decide(actor, name):
+        try:
+            seen = DrugPermitApplication.objects.get(pk=application.pk)
+            barrier.wait()
+            getattr(dp, name)(
+                application=seen, actor=actor, opinion="意见", notice_number=f"{name}-1"
+            )
+            outcomes.append(("ok", name))
+        except dp.AlreadyHandled:
+            outcomes.append(("already handled", name))
+        except Exception as error:  # reported by the assertion below
+            outcomes.append(("error", repr(error)))
+        finally:
+            close_old_connections()
+
+    threads = [
+        threading.Thread(target=decide, args=(chain[1], "accept")),
+        threading.Thread(target=decide, args=(second.user, "not_accept")),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    kinds = sorted(kind for kind, _ in outcomes)
+    assert kinds == ["already handled", "ok"], outcomes
+    winner = next(name for kind, name in outcomes if kind == "ok")
+    status = DrugPermitApplication.objects.get(pk=application.pk).status
+    assert status == (S.FIRST_REVIEW if winner == "accept" else S.NOT_ACCEPTED)
+    decisions = AuditEntry.objects.for_object(application).exclude(transition="submit")
+    assert [d.transition for d in decisions] == [winner]
