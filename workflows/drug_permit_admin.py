@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -17,6 +18,7 @@ from portal.forms import PortalFormMixin
 from . import drug_permit as dp
 from .admin_views import SettingsRequiredMixin
 from .models import AuditEntry
+from .selectors import approval_settings
 
 QUEUE_TITLES = {
     1: gettext_lazy("Pending acceptance (待受理)"),
@@ -54,6 +56,14 @@ DECISIONS = {
         ]
         for level in (1, 2, 3)
     },
+}
+
+
+NOTICE_TITLES = {
+    "accept": gettext_lazy("Acceptance notice (受理通知书)"),
+    "not_accept": gettext_lazy("Non-acceptance notice (不予受理通知书)"),
+    "request_supplement": gettext_lazy("Supplement notice (补正材料通知书)"),
+    "send_refusal_notice": gettext_lazy("Refusal decision (不予许可决定书)"),
 }
 
 
@@ -175,6 +185,20 @@ class DetailView(WagtailAdminTemplateMixin, TemplateView):
         form = DecisionForm(request.POST, choices=self.choices)
         if not self.choices:
             raise PermissionDenied
+        if request.POST.get("preview") and form.is_valid():
+            decision = form.cleaned_data["decision"]
+            if decision in NOTICE_TITLES:
+                preview = {
+                    "title": NOTICE_TITLES[decision],
+                    "settings": approval_settings(
+                        authority=self.application.authority, module="DRUG_PERMIT"
+                    ),
+                    "today": timezone.localdate(),
+                    **form.cleaned_data,
+                }
+                return self.render_to_response(self.get_context_data(form=form, preview=preview))
+            messages.info(request, _("This decision sends no notice."))
+            return self.render_to_response(self.get_context_data(form=form))
         if form.is_valid():
             try:
                 decide(

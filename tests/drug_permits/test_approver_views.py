@@ -84,3 +84,22 @@ def test_level_one_marks_an_attachment_and_requests_supplement(chain, owner, aut
     assert DrugPermitApplication.objects.get(pk=application.pk).status == S.SUPPLEMENT_REQUIRED
     owner_page = client_for(owner).get(reverse("drug_permits:detail", args=[application.number]))
     assert "需补正" in owner_page.content.decode()
+
+
+@pytest.mark.django_db
+def test_notice_preview_before_the_decision(chain, owner, authority):
+    application = submitted(owner, authority)
+    client = client_for(chain[1])
+    response = decide(
+        client,
+        application,
+        decision="not_accept",
+        opinion="材料不符合要求。",
+        notice_number="京不受1号",
+        preview="1",
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="notice-preview"' in html
+    assert "不予受理通知书" in html and "京不受1号" in html and "材料不符合要求。" in html
+    # A preview decides nothing.
+    assert DrugPermitApplication.objects.get(pk=application.pk).status == S.PENDING_ACCEPTANCE
