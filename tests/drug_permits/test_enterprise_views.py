@@ -129,3 +129,28 @@ def test_another_enterprise_gets_404_on_every_url(chain, owner, authority):
     assert response.status_code == 404
     assert DrugPermitApplication.objects.filter(pk=application.pk).exists()
     assert n not in stranger.get(reverse("drug_permits:list")).content.decode()
+
+
+@pytest.mark.django_db
+def test_export_application_takes_free_text_ports(chain, owner_client, authority):
+    url = reverse("drug_permits:create") + "?direction=EXPORT"
+    data = header_post(authority)
+    del data["import_port_1"]
+    missing = owner_client.post(url, data)
+    assert "此项为必填项。" in missing.content.decode()
+    response = owner_client.post(url, {**data, "export_port_1": "上海"})
+    assert response.status_code == 302
+    application = DrugPermitApplication.objects.get()
+    assert application.direction == "EXPORT" and application.export_port_1 == "上海"
+    assert application.import_port_1 is None
+
+
+@pytest.mark.django_db
+def test_agent_without_the_module_is_refused(chain, owner):
+    from portal.accounts import services
+
+    invitation = services.invite_agent(
+        owner=owner, name="无权", email="x@example.cn", modules=["AV_IMPORT"], accept_url_base=""
+    )
+    agent = services.accept_invitation(invitation=invitation, username="no-drug", password=None)
+    assert client_for(agent.user).get(reverse("drug_permits:list")).status_code == 403
