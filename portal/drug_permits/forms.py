@@ -14,6 +14,9 @@ AGENT_NEEDS_NAME = _("Filing as an agent needs the principal's name.")
 
 
 class HeaderForm(PortalFormMixin, forms.ModelForm):
+    class Media:
+        js = ["drug_permits/header.js"]
+
     class Meta:
         model = DrugPermitApplication
         fields = [
@@ -43,6 +46,25 @@ class HeaderForm(PortalFormMixin, forms.ModelForm):
 
     def __init__(self, *args, direction: str, status: str = S.DRAFT, **kwargs):
         super().__init__(*args, **kwargs)
+        if direction == Direction.IMPORT:
+            # Shown, never entered: filled from the chosen port (drug_permits/header.js).
+            for n in (1, 2):
+                port = getattr(self.instance, f"import_port_{n}", None)
+                self.fields[f"customs_district_{n}"] = forms.CharField(
+                    label=_("Customs district %(n)s") % {"n": n},
+                    required=False,
+                    disabled=True,
+                    initial=str(port.customs_district) if port else "",
+                    widget=forms.TextInput(attrs={"data-district-for": f"id_import_port_{n}"}),
+                )
+            self.order_fields(
+                [
+                    *self.Meta.fields[:10],
+                    "customs_district_1",
+                    "import_port_2",
+                    "customs_district_2",
+                ]
+            )
         self.direction = direction
         self.fields["authority"].queryset = authorities_accepting(module="DRUG_PERMIT")
         self.fields["purpose"].queryset = Purpose.objects.live().filter(module="DRUG_PERMIT")

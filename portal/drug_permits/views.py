@@ -5,6 +5,7 @@ from functools import wraps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from portal.accounts.views import enterprise_required
 from portal.reference.models import Module
 from workflows import drug_permit as dp
 from workflows.models import AuditEntry
+from workflows.selectors import authorities_accepting
 
 from .forms import AttachmentForm, GoodsLineForm, HeaderForm
 
@@ -62,7 +64,12 @@ def application_list(request):
     return render(
         request,
         "drug_permits/list.html",
-        {"page": page, "statuses": DrugPermitStatus.choices, "directions": Direction.choices},
+        {
+            "page": page,
+            "statuses": DrugPermitStatus.choices,
+            "directions": Direction.choices,
+            "authorities": authorities_accepting(module=Module.DRUG_PERMIT),
+        },
     )
 
 
@@ -125,38 +132,41 @@ def detail(request, number: str):
     application = selectors.drug_permit_for_filer(request.user, number)
     editable = application.status in dp.EDITABLE
     lines = list(application.goods_lines.select_related("hs_code", "dosage_form", "country"))
+    posted = request.POST if request.method == "POST" and editable else None
     header = HeaderForm(
-        request.POST if request.POST.get("form") == "header" else None,
-        instance=application,
-        direction=application.direction,
-        status=application.status,
+        posted, instance=application, direction=application.direction, status=application.status
     )
     copy_from = next((g for g in lines if str(g.pk) == request.GET.get("copy")), None)
+    adding_line = bool(posted and posted.get("form") in ("line", "line_add"))
     line_form = GoodsLineForm(
-        request.POST if request.POST.get("form") == "line" else None,
+        posted if adding_line else None,
         first_line=lines[0] if lines else None,
-        instance=None,
         initial=_line_initial(copy_from),
     )
-    if request.method == "POST" and editable:
-        try:
-            if request.POST.get("form") == "header" and header.is_valid():
-                dp.update_draft(
-                    application=application, actor=request.user, values=header.cleaned_data
-                )
-                messages.success(request, _("Saved."))
-                return redirect("drug_permits:detail", number=number)
-            if request.POST.get("form") == "line" and line_form.is_valid():
-                line = dp.add_goods_line(
-                    application=application, actor=request.user, values=line_form.cleaned_data
-                )
+    if posted:
+        # One form holds the header and the new goods line: adding a line saves
+        # the header too (as the seed's 新增 does), so no typing is lost.
+        header_ok = header.is_valid()
+        line_ok = line_form.is_valid() if adding_line else True
+        if header_ok and line_ok:
+            try:
+                with transaction.atomic():
+                    dp.update_draft(
+                        application=application, actor=request.user, values=header.cleaned_data
+                    )
+                    if not adding_line:
+                        messages.success(request, _("Saved."))
+                        return redirect("drug_permits:detail", number=number)
+                    line = dp.add_goods_line(
+                        application=application, actor=request.user, values=line_form.cleaned_data
+                    )
                 messages.success(request, _("Goods line %(n)s saved.") % {"n": line.line_number})
                 url = redirect("drug_permits:detail", number=number).url
-                if request.POST.get("and_add"):
+                if posted.get("form") == "line_add":
                     return redirect(f"{url}?copy={line.pk}#goods")
                 return redirect(url + "#goods")
-        except ValidationError as error:
-            _errors(request, error)
+            except ValidationError as error:
+                _errors(request, error)
     attachments = list(dp.attachments_of(application).select_related("attachment_type"))
     by_type = {a.attachment_type_id: a for a in attachments}
     return render(

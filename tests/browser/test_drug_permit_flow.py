@@ -61,6 +61,7 @@ def test_owner_files_and_four_approvers_issue_the_permit(page, demo, tmp_path):
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("form[action$='/submit/'] button")
     page.wait_for_load_state()
+    page.screenshot(path="var/screenshots/drug-permit-submitted.png", full_page=True)
     assert page.locator("#status").inner_text() == "待受理"
     sign_out(page)
 
@@ -78,7 +79,7 @@ def test_owner_files_and_four_approvers_issue_the_permit(page, demo, tmp_path):
         page.fill("#id_opinion", "同意。")
         for name, value in extra.items():
             page.fill(f"#id_{name}", value)
-        page.click("#decision button[type=submit]")
+        page.click("#decision button[name=decide]")
         page.wait_for_load_state()
         sign_out_admin(page)
 

@@ -33,7 +33,7 @@ def decide(page, user, number, label, **fields):
     page.get_by_label(label, exact=True).check()
     for name, value in fields.items():
         page.fill(f"#id_{name}", value)
-    page.click("#decision button[type=submit]")
+    page.click("#decision button[name=decide]")
     page.wait_for_load_state()
 
 

@@ -51,14 +51,22 @@ def test_owner_files_an_import_application_through_the_pages(chain, owner_client
     assert response["Location"] == url
 
     # "Save and add" keeps the previous line's values for the next one.
-    response = owner_client.post(url, {**line_post(), "and_add": "1"})
+    response = owner_client.post(url, {**header_post(authority), **line_post(), "form": "line_add"})
     assert response.status_code == 302 and "?copy=" in response["Location"]
     page = owner_client.get(response["Location"]).content.decode()
     assert 'value="10ml:400IU"' in page and "disabled" in page
-    owner_client.post(url, line_post(quantity="5", drug_name_zh="被锁定的名字"))
+    owner_client.post(
+        url,
+        {
+            **header_post(authority, remarks="加行时一并暂存"),
+            **line_post(quantity="5", drug_name_zh="被锁定的名字"),
+        },
+    )
     lines = list(application.goods_lines.all())
     assert [str(g.quantity) for g in lines] == ["100.000", "5.000"]
     assert lines[1].drug_name_zh == "重组人胰岛素"  # locked to the first line
+    application.refresh_from_db()
+    assert application.remarks == "加行时一并暂存"  # adding a line saved the header
 
     bad = owner_client.post(
         url.rstrip("/") + f"/attachments/{application.purpose.attachment_types.first().pk}/upload/",
