@@ -132,7 +132,7 @@ class TodoView(ApproverView):
         return {**super().get_context_data(**kwargs), "applications": qs, "number": number}
 
 
-class QueryView(WagtailAdminTemplateMixin, TemplateView):
+class QueryView(SettingsRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
     """申请单查询: everything filed to the authority, read-only."""
 
     template_name = "workflows/admin/drug_permit_query.html"

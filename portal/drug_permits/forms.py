@@ -50,6 +50,9 @@ class HeaderForm(PortalFormMixin, forms.ModelForm):
             # Shown, never entered: filled from the chosen port (drug_permits/header.js).
             for n in (1, 2):
                 port = getattr(self.instance, f"import_port_{n}", None)
+                if self.is_bound:
+                    chosen = self.data.get(f"import_port_{n}")
+                    port = Port.objects.filter(pk=chosen).first() if chosen else None
                 self.fields[f"customs_district_{n}"] = forms.CharField(
                     label=_("Customs district %(n)s") % {"n": n},
                     required=False,

@@ -113,7 +113,13 @@ def create(request):
     direction = request.GET.get("direction", Direction.IMPORT)
     if direction not in Direction.values:
         raise Http404
-    form = HeaderForm(request.POST or None, direction=direction)
+    enterprise = request.membership.enterprise
+    form = HeaderForm(
+        request.POST or None,
+        direction=direction,
+        # As the seed has it: taken from the enterprise's record, editable.
+        initial={"applicant_name_en": enterprise.name_en},
+    )
     if request.method == "POST" and form.is_valid():
         application = dp.create_draft(
             actor=request.user, values={**form.cleaned_data, "direction": direction}
