@@ -7,6 +7,7 @@ from portal.accounts.validators import normalize_uscc, validate_uscc
 from portal.forms import PortalFormMixin
 from portal.reference.models import Country, DosageForm, HSCode, Port, Purpose
 from portal.reference.widgets import ReferencePicker
+from workflows.drug_permit import HEADER_FIELDS
 from workflows.selectors import authorities_accepting
 
 AGENT_NEEDS_USCC = _("Filing as an agent needs the principal's USCC.")
@@ -19,22 +20,8 @@ class HeaderForm(PortalFormMixin, forms.ModelForm):
 
     class Meta:
         model = DrugPermitApplication
-        fields = [
-            "authority",
-            "applicant_name_en",
-            "applicant_address_en",
-            "is_agent",
-            "principal_uscc",
-            "principal_name",
-            "purpose",
-            "collection_method",
-            "mail_address",
-            "import_port_1",
-            "import_port_2",
-            "export_port_1",
-            "export_port_2",
-            "remarks",
-        ]
+        # The direction is chosen by the page, not the form.
+        fields = [name for name in HEADER_FIELDS if name != "direction"]
         widgets = {
             "authority": ReferencePicker("authorities", filters=("drug_permit",)),
             "purpose": ReferencePicker("purposes", filters=("drug_permit",)),
