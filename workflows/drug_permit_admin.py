@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -147,9 +148,21 @@ class QueryView(SettingsRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
         number = self.request.GET.get("number", "").strip()
         if number:
             qs = qs.filter(number__icontains=number)
+        applications = list(qs.order_by("-submitted_at")[:200])
+        histories = {}
+        if applications:
+            # One query for every listed filing's review history (the 审批记录 pop-up).
+            entries = AuditEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(applications[0]),
+                object_id__in=[str(a.pk) for a in applications],
+            ).select_related("actor")
+            for entry in entries.order_by("created_at", "pk"):
+                histories.setdefault(entry.object_id, []).append(entry)
+        for application in applications:
+            application.history = histories.get(str(application.pk), [])
         return {
             **super().get_context_data(**kwargs),
-            "applications": qs.order_by("-submitted_at")[:200],
+            "applications": applications,
             "statuses": S.choices,
         }
 

@@ -103,3 +103,17 @@ def test_notice_preview_before_the_decision(chain, owner, authority):
     assert "不予受理通知书" in html and "京不受1号" in html and "材料不符合要求。" in html
     # A preview decides nothing.
     assert DrugPermitApplication.objects.get(pk=application.pk).status == S.PENDING_ACCEPTANCE
+
+
+@pytest.mark.django_db
+def test_application_query_shows_each_filings_review_history(chain, owner, authority):
+    application = submitted(owner, authority)
+    dp.accept(
+        application=DrugPermitApplication.objects.get(pk=application.pk),
+        actor=chain[1],
+        opinion="材料齐全",
+        notice_number="京受9号",
+    )
+    html = client_for(chain[3]).get(reverse("drug_permit_query")).content.decode()
+    assert application.number in html and "审批记录" in html
+    assert "京受9号" in html and "材料齐全" in html
