@@ -12,7 +12,7 @@ from workflows.models import AuditEntry
 from ..drug_permit_helpers import complete_draft
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_approvers_deciding_at_the_same_moment(seeded, chain, owner, authority):
     """Two threads, two connections: exactly one decision lands, the other is told."""
     application = complete_draft(owner, authority)

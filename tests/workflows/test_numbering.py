@@ -14,7 +14,7 @@ def test_numbers_count_up_per_key():
     assert next_number("2026DP", width=6) == "2026DP000002"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_callers_never_get_the_same_number():
     results, errors = [], []
     barrier = threading.Barrier(8)
