@@ -101,6 +101,17 @@ def attachments_of(application):
     )
 
 
+def attachment_download(application, attachment_id: int):
+    """The file of one of this filing's attachments, as a download (404 otherwise)."""
+    from django.http import FileResponse
+    from django.shortcuts import get_object_or_404
+
+    attachment = get_object_or_404(attachments_of(application), pk=attachment_id)
+    return FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
+    )
+
+
 def check_complete(application) -> None:
     """Everything a filing needs before it goes to the authority, in the user's language."""
     errors = []

@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -257,7 +256,4 @@ def download_attachment(request, number: str, attachment_id: int):
     application = get_object_or_404(
         selectors.drug_permits_for_authority(request.user), number=number
     )
-    attachment = get_object_or_404(dp.attachments_of(application), pk=attachment_id)
-    return FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
-    )
+    return dp.attachment_download(application, attachment_id)

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -256,10 +256,7 @@ def delete_attachment(request, number: str, attachment_id: int):
 @drug_permit_module
 def download_attachment(request, number: str, attachment_id: int):
     application = selectors.drug_permit_for_filer(request.user, number)
-    attachment = get_object_or_404(dp.attachments_of(application), pk=attachment_id)
-    return FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
-    )
+    return dp.attachment_download(application, attachment_id)
 
 
 @require_POST
