@@ -327,8 +327,18 @@ class Attachment(models.Model):
         return self.original_name
 
 
-class Certificate(models.Model):
-    """准许证: issued on final approval."""
+class CertificateStatus(models.TextChoices):
+    ISSUED = "ISSUED", _("Issued")
+    VOID = "VOID", _("Void")
+
+
+def can_void(certificate, user) -> bool:
+    seat = getattr(user, "approver_seat", None)
+    return bool(seat and seat.authority_id == certificate.application.authority_id)
+
+
+class Certificate(ConcurrentTransitionMixin, models.Model):
+    """准许证: issued on final approval; printed any number of times; voidable."""
 
     application = models.OneToOneField(
         DrugPermitApplication, on_delete=models.PROTECT, related_name="certificate"
@@ -340,9 +350,168 @@ class Certificate(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    status = FSMField(
+        _("certificate status"),
+        default=CertificateStatus.ISSUED,
+        choices=CertificateStatus.choices,
+        protected=True,
+    )
+    # Each correction is a new revision; a printed copy of an older one is superseded.
+    revision = models.PositiveSmallIntegerField(_("revision"), default=1)
+    void_reason = models.TextField(_("reason for voiding"), blank=True)
+    voided_at = models.DateTimeField(_("voided"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("certificate")
+        ordering = ["-issue_date", "-number"]
 
     def __str__(self):
         return self.number
+
+    @transition(
+        field=status,
+        source=CertificateStatus.ISSUED,
+        target=CertificateStatus.VOID,
+        permission=can_void,
+    )
+    def void(self):
+        """作废: after issue or after sending to customs; with a reason."""
+
+
+class NoticeKind(models.TextChoices):
+    ACCEPTANCE = "ACCEPTANCE", _("Acceptance notice (受理通知书)")
+    NON_ACCEPTANCE = "NON_ACCEPTANCE", _("Non-acceptance notice (不予受理通知书)")
+    SUPPLEMENT = "SUPPLEMENT", _("Supplement notice (补正材料通知书)")
+    REFUSAL = "REFUSAL", _("Refusal decision (不予许可决定书)")
+
+
+class Notice(models.Model):
+    """A notice sent to the enterprise with a decision; printable any time."""
+
+    application = models.ForeignKey(
+        DrugPermitApplication, on_delete=models.PROTECT, related_name="notices"
+    )
+    authority = models.ForeignKey(
+        "reference.Authority",
+        verbose_name=_("approving authority"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(_("notice type"), max_length=20, choices=NoticeKind.choices)
+    number = models.CharField(_("notice number"), max_length=50)
+    opinion = models.TextField(_("opinion"))
+    issued_on = models.DateField(_("date"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("notice")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["authority", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.number}"
+
+
+class VerificationCode(models.Model):
+    """The short code printed (and QR-encoded) on a notice or a certificate revision."""
+
+    code = models.CharField(max_length=16, primary_key=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    document = GenericForeignKey("content_type", "object_id")
+    revision = models.PositiveSmallIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "revision"], name="one_code_per_revision"
+            )
+        ]
+
+    def __str__(self):
+        return self.code
+
+
+class PrintRecord(models.Model):
+    """Every print of a document (printing any number of times is allowed, and recorded)."""
+
+    class Kind(models.TextChoices):
+        APPLICATION_FORM = "APPLICATION_FORM", _("Application form")
+        NOTICE = "NOTICE", _("Notice")
+        CERTIFICATE = "CERTIFICATE", _("Certificate")
+        SIGN_OFF = "SIGN_OFF", _("Sign-off sheet")
+
+    class Mode(models.TextChoices):
+        FULL = "FULL", _("Full document")
+        OVERLAY = "OVERLAY", _("Values only, on pre-printed paper")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    object_id = models.CharField(max_length=64)
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.FULL)
+    printed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    printed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "object_id"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_id} {self.printed_at:%Y-%m-%d %H:%M}"
+
+
+class CertificateLayout(models.Model):
+    """An authority's positions and font sizes for printing on its pre-printed paper (套打)."""
+
+    authority = models.OneToOneField(
+        "reference.Authority", on_delete=models.CASCADE, related_name="certificate_layout"
+    )
+    fields = models.JSONField(default=dict)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.authority}"
+
+
+class DocumentJob(models.Model):
+    """A batch print or a large export, run as a task; its owner follows the progress."""
+
+    class Kind(models.TextChoices):
+        BATCH_PRINT = "BATCH_PRINT", _("Batch print")
+        APPLICATION_EXPORT = "APPLICATION_EXPORT", _("Application export")
+        CERTIFICATE_EXPORT = "CERTIFICATE_EXPORT", _("Certificate statistics export")
+
+    class State(models.TextChoices):
+        QUEUED = "QUEUED", _("Queued")
+        RUNNING = "RUNNING", _("Running")
+        DONE = "DONE", _("Done")
+        FAILED = "FAILED", _("Failed")
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    params = models.JSONField(default=dict)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="jobs/%Y/%m/", blank=True)
+    file_name = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return int(self.done * 100 / self.total) if self.total else 0

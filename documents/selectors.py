@@ -1,9 +1,17 @@
 """Every read of filings that depends on who is asking."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import LEVEL_FOR_STATE, DrugPermitApplication
+from .models import (
+    LEVEL_FOR_STATE,
+    Attachment,
+    Certificate,
+    DocumentJob,
+    DrugPermitApplication,
+    Notice,
+)
 
 
 def drug_permits_for_filer(user) -> QuerySet[DrugPermitApplication]:
@@ -23,14 +31,43 @@ def drug_permit_for_filer(user, number: str) -> DrugPermitApplication:
     return get_object_or_404(drug_permits_for_filer(user), number=number)
 
 
+def authority_id_of(user) -> int | None:
+    """The authority an approver seat or an authority administrator works for."""
+    holder = getattr(user, "approver_seat", None) or getattr(user, "authority_admin", None)
+    return holder.authority_id if holder else None
+
+
 def drug_permits_for_authority(user) -> QuerySet[DrugPermitApplication]:
     """Everything filed to the approver's (or authority admin's) authority, drafts excluded."""
-    holder = getattr(user, "approver_seat", None) or getattr(user, "authority_admin", None)
-    if holder is None:
+    authority_id = authority_id_of(user)
+    if authority_id is None:
         return DrugPermitApplication.objects.none()
-    return DrugPermitApplication.objects.filter(authority_id=holder.authority_id).exclude(
-        status="DRAFT"
+    return DrugPermitApplication.objects.filter(authority_id=authority_id).exclude(status="DRAFT")
+
+
+def certificates_for_authority(user) -> QuerySet[Certificate]:
+    authority_id = authority_id_of(user)
+    if authority_id is None:
+        return Certificate.objects.none()
+    return Certificate.objects.filter(application__authority_id=authority_id)
+
+
+def notices_for_authority(user) -> QuerySet[Notice]:
+    authority_id = authority_id_of(user)
+    if authority_id is None:
+        return Notice.objects.none()
+    return Notice.objects.filter(authority_id=authority_id)
+
+
+def notices_for_filer(user, application) -> QuerySet[Notice]:
+    """The notices of a filing already scoped to the user by ``drug_permit_for_filer``."""
+    return Notice.objects.filter(
+        application__in=drug_permits_for_filer(user), application=application
     )
+
+
+def jobs_of(user) -> QuerySet[DocumentJob]:
+    return DocumentJob.objects.filter(owner_id=user.pk)
 
 
 def drug_permit_queue(user) -> QuerySet[DrugPermitApplication]:
@@ -42,3 +79,10 @@ def drug_permit_queue(user) -> QuerySet[DrugPermitApplication]:
     return DrugPermitApplication.objects.filter(
         authority_id=seat.authority_id, status__in=states
     ).order_by("submitted_at")
+
+
+def attachments_of(filing) -> QuerySet[Attachment]:
+    """A filing's attachments (the filing itself was scoped by one of the selectors above)."""
+    return Attachment.objects.filter(
+        content_type=ContentType.objects.get_for_model(filing), object_id=str(filing.pk)
+    )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("portal.accounts.urls")),
     path("reference/", include("portal.reference.urls")),
     path("drug-permits/", include("portal.drug_permits.urls")),
+    path("verify/", include("documents.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("search/", cms_views.search, name="search"),
 ]

@@ -52,3 +52,23 @@ def complete_draft(owner, authority) -> DrugPermitApplication:
             uploaded_file=pdf(f"{attachment_type.pk}.pdf"),
         )
     return application
+
+
+def decide_all(owner, chain, authority, *, final="approve"):
+    """A complete draft submitted and taken through all four levels; returns the filing."""
+    application = complete_draft(owner, authority)
+    dp.submit(application=application, actor=owner)
+    dp.accept(
+        application=application,
+        actor=chain[1],
+        opinion="材料齐全，予以受理",
+        notice_number="京药监受〔2026〕1号",
+    )
+    dp.review(application=application, actor=chain[2], agree=True, opinion="同意")
+    dp.review(application=application, actor=chain[3], agree=True, opinion="同意")
+    if final == "approve":
+        dp.approve(application=application, actor=chain[4], opinion="准予许可")
+    else:
+        dp.refuse(application=application, actor=chain[4], opinion="用途证明不足")
+    application.refresh_from_db()
+    return application

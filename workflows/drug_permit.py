@@ -7,13 +7,13 @@ lock (a lost race is "already handled"), and an audit row.
 
 from datetime import timedelta
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
+from documents import services as documents
 from documents.models import (
     Attachment,
     Certificate,
@@ -23,6 +23,7 @@ from documents.models import (
     is_filer,
 )
 from documents.models import DrugPermitStatus as S
+from documents.selectors import attachments_of
 from portal.reference.models import Module
 
 from . import audit
@@ -42,9 +43,9 @@ def _settings_for(application):
 
 
 @transaction.atomic
-def run_transition(
+def apply_transition(
     *,
-    application: DrugPermitApplication,
+    target,
     actor,
     name: str,
     opinion: str = "",
@@ -52,30 +53,56 @@ def run_transition(
     request=None,
     record_as: str | None = None,
     **kwargs,
-) -> DrugPermitApplication:
-    method = getattr(application, name)
+):
+    """Run one FSM transition of ``target`` and record it (any model with a protected FSM)."""
+    method = getattr(target, name)
     if not can_proceed(method):
         raise AlreadyHandled(_("This application was already handled; refresh to see its status."))
     if not has_transition_perm(method, actor):
         raise PermissionDenied
-    from_state = application.status
+    from_state = target.status
     method(**kwargs)
     try:
-        application.save()
+        target.save()
     except ConcurrentTransition as error:
         raise AlreadyHandled(
             _("This application was already handled; refresh to see its status.")
         ) from error
     audit.record(
-        target=application,
+        target=target,
         actor=actor,
         transition=record_as or name,
         from_state=from_state,
-        to_state=application.status,
+        to_state=target.status,
         opinion=opinion,
         notice_number=notice_number,
         request=request,
     )
+    return target
+
+
+def run_transition(*, application: DrugPermitApplication, **kwargs) -> DrugPermitApplication:
+    return apply_transition(target=application, **kwargs)
+
+
+def _with_notice(decision: str, *, application, actor, opinion: str, notice_number: str, **kwargs):
+    """A decision that sends a notice: the transition and the notice in one transaction."""
+    with transaction.atomic():
+        run_transition(
+            application=application,
+            actor=actor,
+            name=decision,
+            opinion=opinion,
+            notice_number=notice_number,
+            **kwargs,
+        )
+        documents.issue_notice(
+            application=application,
+            actor=actor,
+            kind=documents.NOTICE_KIND_FOR_DECISION[decision],
+            number=notice_number,
+            opinion=opinion,
+        )
     return application
 
 
@@ -93,12 +120,6 @@ def missing_required_attachments(application) -> list:
     return [
         t for t in application.purpose.attachment_types.all() if t.required and t.pk not in uploaded
     ]
-
-
-def attachments_of(application):
-    return Attachment.objects.filter(
-        content_type=ContentType.objects.get_for_model(application), object_id=str(application.pk)
-    )
 
 
 def attachment_download(application, attachment_id: int):
@@ -174,10 +195,10 @@ def accept(*, application, actor, opinion: str, notice_number: str, request=None
     """受理: with the acceptance notice's number; on to the next configured level."""
     _require_notice(notice_number, opinion)
     next_level = _settings_for(application).next_level(1)
-    return run_transition(
+    return _with_notice(
+        "accept",
         application=application,
         actor=actor,
-        name="accept",
         next_level=next_level,
         opinion=opinion,
         notice_number=notice_number,
@@ -188,10 +209,10 @@ def accept(*, application, actor, opinion: str, notice_number: str, request=None
 def not_accept(*, application, actor, opinion: str, notice_number: str, request=None):
     """不予受理: with the non-acceptance notice; closed."""
     _require_notice(notice_number, opinion)
-    return run_transition(
+    return _with_notice(
+        "not_accept",
         application=application,
         actor=actor,
-        name="not_accept",
         opinion=opinion,
         notice_number=notice_number,
         request=request,
@@ -202,15 +223,22 @@ def request_supplement(*, application, actor, opinion: str, notice_number: str =
     """补正材料: the supplement notice (number and opinion) goes out only the first time."""
     with transaction.atomic():
         first_time = not application.supplement_notice_sent
-        if first_time:
-            _require_notice(notice_number, opinion)
-            application.supplement_notice_sent = True
-        return run_transition(
+        if not first_time:
+            return run_transition(
+                application=application,
+                actor=actor,
+                name="request_supplement",
+                opinion=opinion,
+                request=request,
+            )
+        _require_notice(notice_number, opinion)
+        application.supplement_notice_sent = True
+        return _with_notice(
+            "request_supplement",
             application=application,
             actor=actor,
-            name="request_supplement",
             opinion=opinion,
-            notice_number=notice_number if first_time else "",
+            notice_number=notice_number,
             request=request,
         )
 
@@ -263,13 +291,32 @@ def approve(*, application, actor, opinion: str, request=None) -> Certificate:
         else settings_obj.export_validity_days
     )
     today = timezone.localdate()
-    return Certificate.objects.create(
+    certificate = Certificate.objects.create(
         application=application,
         number=next_number(f"ZZ{today.year}{application.authority.province[:2]}", width=5),
         issue_date=today,
         valid_until=today + timedelta(days=days),
         issued_by=actor,
     )
+    documents.issue_certificate_code(certificate)
+    return certificate
+
+
+def void_certificate(*, certificate: Certificate, actor, reason: str, request=None) -> Certificate:
+    """作废 with a reason, after issue or after sending; verification shows it void."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Enter the reason for voiding.")})
+    with transaction.atomic():
+        certificate.void_reason = reason.strip()
+        certificate.voided_at = timezone.now()
+        return apply_transition(
+            target=certificate,
+            actor=actor,
+            name="void",
+            opinion=reason.strip(),
+            request=request,
+            record_as="void_certificate",
+        )
 
 
 def refuse(*, application, actor, opinion: str, request=None):
@@ -284,10 +331,10 @@ def refuse(*, application, actor, opinion: str, request=None):
 def send_refusal_notice(*, application, actor, opinion: str, notice_number: str, request=None):
     """不予许可决定书: number and opinion; the enterprise sees the refusal."""
     _require_notice(notice_number, opinion)
-    return run_transition(
+    return _with_notice(
+        "send_refusal_notice",
         application=application,
         actor=actor,
-        name="send_refusal_notice",
         opinion=opinion,
         notice_number=notice_number,
         request=request,

@@ -5,20 +5,22 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from documents import selectors
+from documents import filters, selectors
+from documents import services as documents
 from documents.models import DrugPermitStatus as S
+from documents.views import pdf_response
 from portal.forms import PortalFormMixin
 
 from . import drug_permit as dp
 from .admin_views import SettingsRequiredMixin
 from .models import AuditEntry
-from .selectors import approval_settings
 
 QUEUE_TITLES = {
     1: gettext_lazy("Pending acceptance (待受理)"),
@@ -138,16 +140,13 @@ class QueryView(SettingsRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "workflows/admin/drug_permit_query.html"
     header_icon = "search"
     page_title = gettext_lazy("Application query")
+    shown = 200
 
     def get_context_data(self, **kwargs):
         qs = selectors.drug_permits_for_authority(self.request.user).select_related("enterprise")
-        status = self.request.GET.get("status")
-        if status in S.values:
-            qs = qs.filter(status=status)
-        number = self.request.GET.get("number", "").strip()
-        if number:
-            qs = qs.filter(number__icontains=number)
-        applications = list(qs.order_by("-submitted_at")[:200])
+        qs = filters.applications(qs, self.request.GET)
+        total = qs.count()
+        applications = list(qs.order_by("-submitted_at")[: self.shown])
         histories = {}
         if applications:
             # One query for every listed filing's review history (the 审批记录 pop-up).
@@ -163,6 +162,9 @@ class QueryView(SettingsRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
             **super().get_context_data(**kwargs),
             "applications": applications,
             "statuses": S.choices,
+            "total": total,
+            "shown": min(total, self.shown),
+            "filters": filters.clean("applications", self.request.GET),
         }
 
 
@@ -197,22 +199,30 @@ class DetailView(WagtailAdminTemplateMixin, TemplateView):
         form = DecisionForm(request.POST, choices=self.choices)
         if not self.choices:
             raise PermissionDenied
-        if request.POST.get("preview") and form.is_valid():
+        wants_preview = request.POST.get("preview") or request.POST.get("preview_pdf")
+        if wants_preview and form.is_valid():
             decision = form.cleaned_data["decision"]
             if decision in NOTICE_TITLES:
-                preview = {
-                    "title": NOTICE_TITLES[decision],
-                    "settings": approval_settings(
-                        authority=self.application.authority, module="DRUG_PERMIT"
-                    ),
-                    "today": timezone.localdate(),
-                    **form.cleaned_data,
-                }
+                notice = documents.preview_notice(
+                    application=self.application,
+                    actor=request.user,
+                    decision=decision,
+                    number=form.cleaned_data["notice_number"],
+                    opinion=form.cleaned_data["opinion"],
+                )
+                context = documents.notice_context(notice, preview=True)
+                if request.POST.get("preview_pdf"):
+                    return pdf_response(
+                        documents.pdf.render("documents/notice.html", context), "preview.pdf"
+                    )
+                with translation.override("zh-hans"):
+                    preview = render_to_string("documents/notice.html", context)
                 return self.render_to_response(self.get_context_data(form=form, preview=preview))
             messages.info(request, _("This decision sends no notice."))
             return self.render_to_response(self.get_context_data(form=form))
         if form.is_valid():
             try:
+                before = set(self.application.notices.values_list("pk", flat=True))
                 decide(
                     application=self.application,
                     actor=request.user,
@@ -220,6 +230,9 @@ class DetailView(WagtailAdminTemplateMixin, TemplateView):
                     **form.cleaned_data,
                 )
                 messages.success(request, _("Decision recorded."))
+                sent = self.application.notices.exclude(pk__in=before).first()
+                if sent:  # straight to the notice, to print it (通知书打印界面)
+                    return redirect("documents_notice", sent.pk)
                 return redirect("drug_permit_todo")
             except ValidationError as error:
                 if hasattr(error, "error_dict"):
@@ -249,6 +262,7 @@ class DetailView(WagtailAdminTemplateMixin, TemplateView):
                 seat and seat.level == 1 and application.status == S.PENDING_ACCEPTANCE
             ),
             "certificate": getattr(application, "certificate", None),
+            "notices": application.notices.all(),
         }
 
 

@@ -48,6 +48,7 @@ ACTION_LABELS = {
     "approve": _("Approved"),
     "refuse": _("Refused"),
     "send_refusal_notice": _("Refusal decision sent"),
+    "void_certificate": _("Certificate voided"),
 }
 
 

@@ -9,6 +9,9 @@ urlpatterns = [
     path("new/", views.create, name="create"),
     path("<str:number>/", views.detail, name="detail"),
     path("<str:number>/submit/", views.submit, name="submit"),
+    path("<str:number>/application-form/", views.application_form, name="application-form"),
+    path("<str:number>/certificate/", views.certificate_pdf, name="certificate"),
+    path("<str:number>/notices/<int:notice_id>/", views.notice_pdf, name="notice"),
     path("<str:number>/lines/<int:line_id>/delete/", views.delete_line, name="delete-line"),
     path("<str:number>/attachments/<int:type_id>/upload/", views.upload, name="upload"),
     path(

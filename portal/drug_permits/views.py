@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from documents import selectors
+from documents import services as documents
 from documents.models import Direction, DrugPermitStatus
 from documents.models import DrugPermitStatus as S
+from documents.views import pdf_response
 from portal.accounts.views import enterprise_required
 from portal.reference.models import Module
 from workflows import drug_permit as dp
@@ -46,7 +48,11 @@ def _errors(request, error: ValidationError) -> None:
 
 @drug_permit_module
 def application_list(request):
-    qs = selectors.drug_permits_for_filer(request.user).select_related("authority")
+    qs = (
+        selectors.drug_permits_for_filer(request.user)
+        .select_related("authority", "certificate")
+        .prefetch_related("notices")
+    )
     f = request.GET
     if f.get("number"):
         qs = qs.filter(number__icontains=f["number"].strip())
@@ -191,6 +197,7 @@ def detail(request, number: str):
             "attachment_form": AttachmentForm(),
             "history": AuditEntry.objects.for_object(application).select_related("actor"),
             "certificate": getattr(application, "certificate", None),
+            "notices": selectors.notices_for_filer(request.user, application),
         },
     )
 
@@ -276,3 +283,31 @@ def submit(request, number: str):
     except dp.AlreadyHandled as error:
         messages.error(request, str(error))
     return redirect("drug_permits:detail", number=number)
+
+
+# --- documents: the application form to stamp, notices, the certificate ---------
+
+
+@drug_permit_module
+def application_form(request, number: str):
+    """The application form as a PDF, printable from a saved draft on."""
+    application = selectors.drug_permit_for_filer(request.user, number)
+    return pdf_response(
+        documents.application_form_pdf(application), f"application-{application.number}.pdf"
+    )
+
+
+@drug_permit_module
+def notice_pdf(request, number: str, notice_id: int):
+    application = selectors.drug_permit_for_filer(request.user, number)
+    notice = get_object_or_404(selectors.notices_for_filer(request.user, application), pk=notice_id)
+    return pdf_response(documents.notice_pdf(notice), f"notice-{notice.pk}.pdf")
+
+
+@drug_permit_module
+def certificate_pdf(request, number: str):
+    application = selectors.drug_permit_for_filer(request.user, number)
+    certificate = getattr(application, "certificate", None)
+    if certificate is None:
+        raise Http404
+    return pdf_response(documents.certificate_pdf(certificate), f"{certificate.number}.pdf")
