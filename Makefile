@@ -29,6 +29,11 @@ test: lint
 test-services: deps
 	@bash scripts/with-services.sh $(UV) pytest $(PYTEST_ARGS)
 
+# Measured figures (not part of make test): PDF render time, Excel export throughput.
+bench: deps
+	$(UV) python bench/pdf_notice.py
+	$(UV) python bench/excel_export.py
+
 messages: deps
 	$(MANAGE) makemessages -l zh_Hans --no-obsolete --add-location file -i ".venv/*" -i "var/*"
 	$(MANAGE) compilemessages -l zh_Hans -i ".venv"
