@@ -56,8 +56,10 @@ def main():
         slow, _ = timed(render, FALLBACK_RUNS)
     finally:
         fonts.harfbuzz_subset = saved
-    print(f"one-page notice, HarfBuzz subsetting: median {fast:.3f} s over {RUNS} runs "
-          f"({size / 1024:.0f} KiB)   (goal <= 0.15 s)")
+    print(
+        f"one-page notice, HarfBuzz subsetting: median {fast:.3f} s over {RUNS} runs "
+        f"({size / 1024:.0f} KiB)   (goal <= 0.15 s)"
+    )
     print(f"same notice, fontTools fallback:      median {slow:.3f} s over {FALLBACK_RUNS} runs")
     print(f"ratio fallback / HarfBuzz:            {slow / fast:.0f}x")
 

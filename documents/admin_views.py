@@ -409,6 +409,9 @@ class JobView(WagtailAdminTemplateMixin, TemplateView):
         self.job = get_object_or_404(selectors.jobs_of(request.user), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "job": self.job}
 
