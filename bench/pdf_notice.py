@@ -30,6 +30,7 @@ def timed(render, runs):
 def main():
     _setup.ensure_data()
     from django.utils import timezone
+
     from documents import pdf, services
     from documents.models import DrugPermitApplication, Notice, NoticeKind
 
