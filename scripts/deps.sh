@@ -6,9 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export UV_PYTHON_DOWNLOADS=never
 
-# fonts-noto-cjk + libharfbuzz-subset0: Chinese PDFs (fast font subsetting);
+# fonts-noto-cjk + fontconfig + libharfbuzz-subset0: Chinese PDFs (fast font subsetting);
 # chromium: browser tests; gettext: translation catalogue checks.
-packages=(fonts-noto-cjk libharfbuzz-subset0 poppler-utils chromium gettext "$@")
+packages=(fonts-noto-cjk fontconfig libharfbuzz-subset0 poppler-utils chromium gettext "$@")
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
