@@ -92,6 +92,12 @@ class ListView(StaffView):
     list_name = ""
     per_page = 50
     filter_spec = ()
+    printable = ""  # which documents "print selected" prints (see jobs.PRINTABLE)
+
+    def post(self, request, *args, **kwargs):
+        keys = request.POST.getlist("selected")
+        response = _batch(request, documents=self.printable, keys=keys)
+        return response or redirect(request.get_full_path())
 
     def filter_fields(self):
         return [
@@ -128,6 +134,7 @@ class NoticeListView(ListView):
     header_icon = "doc-full"
     page_title = gettext_lazy("Notice printing")
     list_name = "notices"
+    printable = "notice"
     filter_spec = (
         NUMBER,
         ("kind", gettext_lazy("Notice type"), "select", NoticeKind.choices),
@@ -142,11 +149,6 @@ class NoticeListView(ListView):
         )
         return filters.notices(qs, self.request.GET)
 
-    def post(self, request, *args, **kwargs):
-        return _batch(
-            request, documents="notice", keys=request.POST.getlist("selected")
-        ) or redirect(request.get_full_path())
-
 
 class SignOffListView(ListView):
     """签批单打印: the approval flow sheet of each application, for the file."""
@@ -155,6 +157,7 @@ class SignOffListView(ListView):
     header_icon = "list-ul"
     page_title = gettext_lazy("Sign-off sheet printing")
     list_name = "applications"
+    printable = "sign_off"
     filter_spec = (
         ("number", gettext_lazy("Application number"), "text", None),
         ("status", gettext_lazy("Status"), "select", DrugPermitStatus.choices),
@@ -171,11 +174,6 @@ class SignOffListView(ListView):
             .order_by("-submitted_at", "-pk")
         )
         return filters.applications(qs, self.request.GET)
-
-    def post(self, request, *args, **kwargs):
-        return _batch(
-            request, documents="sign_off", keys=request.POST.getlist("selected")
-        ) or redirect(request.get_full_path())
 
 
 class CertificateListView(ListView):
