@@ -193,9 +193,7 @@ class CertificateListView(ListView):
     )
 
     def filtered(self):
-        qs = selectors.certificates_for_authority(self.request.user).select_related(
-            "application__enterprise"
-        )
+        qs = selectors.certificates_for_authority(self.request.user).select_related("application")
         return filters.certificates(qs, self.request.GET)
 
     def get_context_data(self, **kwargs):
@@ -299,9 +297,7 @@ class CertificateVoidView(StaffView):
 
     def dispatch(self, request, *args, **kwargs):
         self.certificate = get_object_or_404(
-            selectors.certificates_for_authority(request.user).select_related(
-                "application__enterprise"
-            ),
+            selectors.certificates_for_authority(request.user),
             number=kwargs["number"],
         )
         return super().dispatch(request, *args, **kwargs)

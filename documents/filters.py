@@ -52,7 +52,7 @@ def certificates(qs, params):
     if application := _text(params, "application"):
         qs = qs.filter(application__number__icontains=application)
     if enterprise := _text(params, "enterprise"):
-        qs = qs.filter(application__enterprise__name_zh__icontains=enterprise)
+        qs = qs.filter(holder_name__icontains=enterprise)
     if (status := _text(params, "status")) in CertificateStatus.values:
         qs = qs.filter(status=status)
     if start := _date(params, "date_from"):

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 
 from . import excel, filters, selectors, services
 from .models import (
+    CertificateLine,
     CertificateStatus,
     DocumentJob,
     DrugPermitGoodsLine,
@@ -135,32 +136,31 @@ def application_rows(applications):
 
 
 def certificate_rows(certificates):
-    """药品进出口准许证数据统计表: one row per goods line of each certificate."""
+    """药品进出口准许证数据统计表: one row per licensed line of each certificate."""
     statuses = _labels(CertificateStatus.choices)
-    prefix = "application__certificate__"
     lines = (
-        DrugPermitGoodsLine.objects.filter(application__certificate__in=certificates)
-        .order_by(f"{prefix}issue_date", f"{prefix}number", "line_number")
+        CertificateLine.objects.filter(certificate__in=certificates)
+        .order_by("certificate__issue_date", "certificate__number", "line_number")
         .values_list(
-            f"{prefix}number",
-            "application__number",
-            "application__direction",
-            f"{prefix}status",
-            "application__enterprise__name_zh",
-            "application__enterprise__uscc",
+            "certificate__number",
+            "certificate__application__number",
+            "certificate__direction",
+            "certificate__status",
+            "certificate__holder_name",
+            "certificate__holder_uscc",
             "line_number",
             "drug_name_zh",
             "drug_name_en",
-            "hs_code__code",
-            "dosage_form__name_zh",
+            "hs_code",
+            "dosage_form",
             "specification",
             "quantity",
             "unit",
             "manufacturer",
-            "country__name_zh",
-            f"{prefix}issue_date",
-            f"{prefix}valid_until",
-            "application__authority__name_zh",
+            "country",
+            "certificate__issue_date",
+            "certificate__valid_until",
+            "certificate__authority__name_zh",
         )
     )
     for row in lines.iterator(chunk_size=2000):
@@ -206,7 +206,7 @@ def export_count(kind, owner, params) -> int:
     _title, _columns, scope, _rows, _name = EXPORTS[kind]
     qs = scope(owner, params)
     if kind == DocumentJob.Kind.CERTIFICATE_EXPORT:
-        return DrugPermitGoodsLine.objects.filter(application__certificate__in=qs).count()
+        return CertificateLine.objects.filter(certificate__in=qs).count()
     return qs.count()
 
 

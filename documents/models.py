@@ -329,21 +329,60 @@ class Attachment(models.Model):
 
 class CertificateStatus(models.TextChoices):
     ISSUED = "ISSUED", _("Issued")
+    VOID_REQUESTED = "VOID_REQUESTED", _("Void, awaiting customs")
     VOID = "VOID", _("Void")
 
 
-def can_void(certificate, user) -> bool:
+class CustomsStatus(models.TextChoices):
+    NOT_SENT = "NOT_SENT", _("Not sent to customs")
+    SENT = "SENT", _("Sent to customs")
+    ACCEPTED = "ACCEPTED", _("Received by customs (海关接收成功)")
+    REJECTED = "REJECTED", _("Rejected by customs")
+    SEND_FAILED = "SEND_FAILED", _("Sending failed")
+
+
+class CertificateSource(models.TextChoices):
+    ISSUED_HERE = "ISSUED_HERE", _("Issued on approval")
+    IMPORTED = "IMPORTED", _("Imported from the authority's own system")
+
+
+def can_handle_certificate(certificate, user) -> bool:
     seat = getattr(user, "approver_seat", None)
-    return bool(seat and seat.authority_id == certificate.application.authority_id)
+    return bool(seat and seat.authority_id == certificate.authority_id)
+
+
+# Customs knows the certificate once it was sent: voiding then needs its consent.
+KNOWN_TO_CUSTOMS = (CustomsStatus.SENT, CustomsStatus.ACCEPTED, CustomsStatus.SEND_FAILED)
 
 
 class Certificate(ConcurrentTransitionMixin, models.Model):
-    """准许证: issued on final approval; printed any number of times; voidable."""
+    """准许证: a self-contained record of what was licensed (its own holder, ports and
+    lines), issued on final approval or imported; printed, corrected, voided, sent."""
 
     application = models.OneToOneField(
-        DrugPermitApplication, on_delete=models.PROTECT, related_name="certificate"
+        DrugPermitApplication,
+        on_delete=models.PROTECT,
+        related_name="certificate",
+        null=True,
+        blank=True,
+    )
+    source = models.CharField(
+        max_length=12, choices=CertificateSource.choices, default=CertificateSource.ISSUED_HERE
     )
     number = models.CharField(_("certificate number"), max_length=32, unique=True)
+    authority = models.ForeignKey(
+        "reference.Authority",
+        verbose_name=_("issuing authority"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    direction = models.CharField(_("direction"), max_length=6, choices=Direction.choices)
+    holder_name = models.CharField(_("holder"), max_length=200)
+    holder_uscc = models.CharField(_("holder's USCC"), max_length=18, db_index=True)
+    holder_address = models.CharField(_("address"), max_length=300, blank=True)
+    purpose_name = models.CharField(_("purpose"), max_length=200, blank=True)
+    ports = models.CharField(_("ports"), max_length=300, blank=True)
+    remarks = models.TextField(_("remarks"), blank=True)
     issue_date = models.DateField(_("issue date"))
     valid_until = models.DateField(_("valid until"))
     issued_by = models.ForeignKey(
@@ -356,6 +395,14 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
         choices=CertificateStatus.choices,
         protected=True,
     )
+    customs_status = FSMField(
+        _("customs status"),
+        default=CustomsStatus.NOT_SENT,
+        choices=CustomsStatus.choices,
+        protected=True,
+        db_index=True,
+    )
+    customs_reason = models.TextField(_("customs' reason"), blank=True)
     # Each correction is a new revision; a printed copy of an older one is superseded.
     revision = models.PositiveSmallIntegerField(_("revision"), default=1)
     void_reason = models.TextField(_("reason for voiding"), blank=True)
@@ -368,14 +415,130 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return self.number
 
+    @property
+    def is_void(self) -> bool:
+        return self.status != CertificateStatus.ISSUED
+
+    # --- the authority -------------------------------------------------------
     @transition(
         field=status,
         source=CertificateStatus.ISSUED,
-        target=CertificateStatus.VOID,
-        permission=can_void,
+        target=RETURN_VALUE(CertificateStatus.VOID, CertificateStatus.VOID_REQUESTED),
+        permission=can_handle_certificate,
     )
     def void(self):
-        """作废: after issue or after sending to customs; with a reason."""
+        """作废: at once if customs never had it, else once customs agrees."""
+        if self.customs_status in KNOWN_TO_CUSTOMS:
+            return CertificateStatus.VOID_REQUESTED
+        return CertificateStatus.VOID
+
+    @transition(
+        field=customs_status,
+        source=[CustomsStatus.NOT_SENT, CustomsStatus.REJECTED, CustomsStatus.SEND_FAILED],
+        target=CustomsStatus.SENT,
+        permission=can_handle_certificate,
+        conditions=[lambda c: c.status == CertificateStatus.ISSUED],
+    )
+    def send(self):
+        """完成并发往海关 (again after a correction, a rejection or a failed send)."""
+
+    @transition(
+        field=customs_status,
+        source=[
+            CustomsStatus.ACCEPTED,
+            CustomsStatus.REJECTED,
+            CustomsStatus.SEND_FAILED,
+            CustomsStatus.NOT_SENT,
+        ],
+        target=CustomsStatus.NOT_SENT,
+        permission=can_handle_certificate,
+        conditions=[lambda c: c.status == CertificateStatus.ISSUED],
+    )
+    def correct(self):
+        """改错: a new revision that must be sent again."""
+
+    # --- customs (system transitions, no user) ---------------------------------
+    @transition(
+        field=customs_status,
+        source=[CustomsStatus.SENT, CustomsStatus.SEND_FAILED],
+        target=CustomsStatus.ACCEPTED,
+    )
+    def customs_accept(self):
+        """海关接收成功."""
+
+    @transition(
+        field=customs_status,
+        source=[CustomsStatus.SENT, CustomsStatus.SEND_FAILED],
+        target=CustomsStatus.REJECTED,
+    )
+    def customs_reject(self):
+        """Customs refused the certificate message, with a reason."""
+
+    @transition(field=customs_status, source=CustomsStatus.SENT, target=CustomsStatus.SEND_FAILED)
+    def delivery_failed(self):
+        """Every retry failed; the approver may send again."""
+
+    @transition(
+        field=status, source=CertificateStatus.VOID_REQUESTED, target=CertificateStatus.VOID
+    )
+    def void_confirmed(self):
+        """Customs accepted the void message."""
+
+    @transition(
+        field=status, source=CertificateStatus.VOID_REQUESTED, target=CertificateStatus.ISSUED
+    )
+    def void_refused(self):
+        """Customs refused to void (the certificate is in use): it stays valid."""
+
+
+class CertificateLine(models.Model):
+    """One licensed goods line of a certificate, with what customs wrote off against it."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="lines")
+    line_number = models.PositiveSmallIntegerField(_("line"))
+    hs_code = models.CharField(_("HS code"), max_length=10)
+    drug_name_zh = models.CharField(_("drug name (Chinese)"), max_length=200)
+    drug_name_en = models.CharField(_("drug name (English)"), max_length=200, blank=True)
+    dosage_form = models.CharField(_("dosage form"), max_length=100, blank=True)
+    specification = models.CharField(_("specification"), max_length=100)
+    quantity = models.DecimalField(_("licensed quantity"), max_digits=14, decimal_places=3)
+    unit = models.CharField(_("unit"), max_length=20)
+    manufacturer = models.CharField(_("manufacturer"), max_length=200)
+    country = models.CharField(_("country or region"), max_length=100)
+    country_code = models.CharField(max_length=3, blank=True)
+
+    class Meta:
+        ordering = ["line_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate", "line_number"], name="one_certificate_line_number"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.certificate} #{self.line_number}"
+
+
+class CertificateRevision(models.Model):
+    """One correction (改错): what changed, from what to what, by whom and why."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="revisions")
+    revision = models.PositiveSmallIntegerField(_("revision"))
+    changes = models.JSONField(default=list)  # [{"field", "label", "old", "new"}]
+    reason = models.TextField(_("reason"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["certificate", "revision"], name="one_row_per_revision")
+        ]
+
+    def __str__(self):
+        return f"{self.certificate} r{self.revision}"
 
 
 class NoticeKind(models.TextChoices):

@@ -1,7 +1,7 @@
 """Every read of filings that depends on who is asking."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from .models import (
@@ -49,7 +49,22 @@ def certificates_for_authority(user) -> QuerySet[Certificate]:
     authority_id = authority_id_of(user)
     if authority_id is None:
         return Certificate.objects.none()
-    return Certificate.objects.filter(application__authority_id=authority_id)
+    return Certificate.objects.filter(authority_id=authority_id)
+
+
+def certificates_for_filer(user) -> QuerySet[Certificate]:
+    """The certificates an enterprise holds: issued on its filings or imported in its name."""
+    membership = getattr(user, "membership", None)
+    if (
+        membership is None
+        or not membership.is_active
+        or "DRUG_PERMIT" not in membership.granted_modules()
+    ):
+        return Certificate.objects.none()
+    enterprise = membership.enterprise
+    return Certificate.objects.filter(
+        Q(application__enterprise_id=enterprise.pk) | Q(holder_uscc=enterprise.uscc)
+    )
 
 
 def notices_for_authority(user) -> QuerySet[Notice]:

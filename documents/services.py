@@ -25,7 +25,7 @@ from . import pdf
 from .models import (
     Certificate,
     CertificateLayout,
-    CertificateStatus,
+    CertificateLine,
     Direction,
     DrugPermitApplication,
     Notice,
@@ -133,8 +133,9 @@ def _authority_block(application) -> dict:
     }
 
 
-def permit_title(application) -> str:
-    direction = "进口" if application.direction == Direction.IMPORT else "出口"
+def permit_title(filing) -> str:
+    """The permit's title for an application or a certificate (both have a direction)."""
+    direction = "进口" if filing.direction == Direction.IMPORT else "出口"
     return f"蛋白同化制剂、肽类激素{direction}准许证"
 
 
@@ -191,34 +192,79 @@ def preview_notice(*, application, actor, decision: str, number: str, opinion: s
     )
 
 
-def certificate_values(certificate: Certificate) -> dict:
-    """Every value printed on the certificate, by layout field name."""
-    application = certificate.application
+def certificate_from_application(*, application, number, issue_date, valid_until, actor):
+    """The certificate as its own record: holder, ports and lines copied at issue."""
     enterprise = application.enterprise
-    lines = _lines(application)
-    first = lines[0] if lines else None
     if application.direction == Direction.IMPORT:
         ports = [p.name_zh for p in (application.import_port_1, application.import_port_2) if p]
     else:
         ports = [p for p in (application.export_port_1, application.export_port_2) if p]
-    countries = list(dict.fromkeys(line.country.name_zh for line in lines))
+    certificate = Certificate.objects.create(
+        application=application,
+        number=number,
+        authority_id=application.authority_id,
+        direction=application.direction,
+        holder_name=enterprise.name_zh,
+        holder_uscc=enterprise.uscc,
+        holder_address=enterprise.address,
+        purpose_name=application.purpose.name_zh,
+        ports="、".join(ports),
+        remarks=application.remarks,
+        issue_date=issue_date,
+        valid_until=valid_until,
+        issued_by=actor,
+    )
+    CertificateLine.objects.bulk_create(
+        CertificateLine(
+            certificate=certificate,
+            line_number=line.line_number,
+            hs_code=line.hs_code.code,
+            drug_name_zh=line.drug_name_zh,
+            drug_name_en=line.drug_name_en,
+            dosage_form=line.dosage_form.name_zh,
+            specification=line.specification,
+            quantity=line.quantity,
+            unit=line.unit,
+            manufacturer=line.manufacturer,
+            country=line.country.name_zh,
+            country_code=line.country.code,
+        )
+        for line in _lines(application)
+    )
+    return certificate
+
+
+def authority_name(authority) -> str:
+    settings_obj = approval_settings(authority=authority, module=Module.DRUG_PERMIT)
+    return settings_obj.name_zh if settings_obj else authority.name_zh
+
+
+def certificate_values(certificate: Certificate) -> dict:
+    """Every value printed on the certificate, by layout field name."""
+    lines = list(certificate.lines.all())
+    first = lines[0] if lines else None
+    countries = list(dict.fromkeys(line.country for line in lines))
     return {
         "certificate_number": certificate.number,
-        "enterprise_name": enterprise.name_zh,
-        "enterprise_address": enterprise.address,
-        "drug_name": f"{first.drug_name_zh}（{first.drug_name_en}）" if first else "",
-        "hs_code": first.hs_code.code if first else "",
-        "dosage_form": first.dosage_form.name_zh if first else "",
+        "enterprise_name": certificate.holder_name,
+        "enterprise_address": certificate.holder_address,
+        "drug_name": (
+            f"{first.drug_name_zh}（{first.drug_name_en}）"
+            if first and first.drug_name_en
+            else (first.drug_name_zh if first else "")
+        ),
+        "hs_code": first.hs_code if first else "",
+        "dosage_form": first.dosage_form if first else "",
         "goods": [
             f"{line.specification}　{quantity(line.quantity)} {line.unit}　{line.manufacturer}"
             for line in lines
         ],
         "country": "、".join(countries),
-        "ports": "、".join(ports),
-        "purpose": application.purpose.name_zh,
+        "ports": certificate.ports,
+        "purpose": certificate.purpose_name,
         "valid_until": chinese_date(certificate.valid_until),
-        "remarks": application.remarks,
-        "authority": _authority_block(application)["name"],
+        "remarks": certificate.remarks,
+        "authority": authority_name(certificate.authority),
         "issue_date": chinese_date(certificate.issue_date),
     }
 
@@ -260,19 +306,17 @@ def save_certificate_layout(*, authority, actor, values: dict) -> dict:
 
 
 def certificate_context(certificate: Certificate, *, layout: dict | None = None) -> dict:
-    application = certificate.application
     values = certificate_values(certificate)
-    layout = layout or certificate_layout(application.authority)
+    layout = layout or certificate_layout(certificate.authority)
     return {
         "certificate": certificate,
-        "application": application,
-        "permit_title": permit_title(application),
+        "permit_title": permit_title(certificate),
         "values": values,
         "placed": [
             {"name": name, "value": values.get(name, ""), **spec} for name, spec in layout.items()
         ],
         "verification": _verification(certificate),
-        "void": certificate.status == CertificateStatus.VOID,
+        "void": certificate.is_void,
     }
 
 
@@ -392,7 +436,7 @@ def verify(code_text: str) -> Verification | None:
     if isinstance(document, Certificate):
         values = certificate_values(document)
         rows = [
-            ("证书 Document", permit_title(document.application)),
+            ("证书 Document", permit_title(document)),
             ("准许证号 Certificate number", document.number),
             ("单位 Holder", values["enterprise_name"]),
             ("药品名称 Drug", values["drug_name"]),
@@ -400,7 +444,7 @@ def verify(code_text: str) -> Verification | None:
             ("发证日期 Issued", values["issue_date"]),
             ("有效期至 Valid until", values["valid_until"]),
         ]
-        if document.status == CertificateStatus.VOID:
+        if document.is_void:
             status = "void"
         elif code.revision < document.revision:
             status = "superseded"

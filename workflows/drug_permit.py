@@ -291,12 +291,12 @@ def approve(*, application, actor, opinion: str, request=None) -> Certificate:
         else settings_obj.export_validity_days
     )
     today = timezone.localdate()
-    certificate = Certificate.objects.create(
+    certificate = documents.certificate_from_application(
         application=application,
         number=next_number(f"ZZ{today.year}{application.authority.province[:2]}", width=5),
         issue_date=today,
         valid_until=today + timedelta(days=days),
-        issued_by=actor,
+        actor=actor,
     )
     documents.issue_certificate_code(certificate)
     return certificate
