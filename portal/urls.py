@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from customs import views as customs_views
 from portal.cms import views as cms_views
 
 urlpatterns = [
@@ -14,6 +15,7 @@ urlpatterns = [
     path("reference/", include("portal.reference.urls")),
     path("drug-permits/", include("portal.drug_permits.urls")),
     path("verify/", include("documents.urls")),
+    path("customs/inbound/", customs_views.inbound, name="customs_inbound"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("search/", cms_views.search, name="search"),
 ]

@@ -39,6 +39,7 @@ def test_production_passes_check_deploy(tmp_path):
         DJANGO_SETTINGS_MODULE="portal.settings.production",
         PORTAL_SECRET_KEY="x" * 20 + "-Production-Secret-Key-For-Check-0123456789",
         PORTAL_ALLOWED_HOSTS="portal.example.cn",
+        PORTAL_CUSTOMS_SECRET="c" * 40,
         PORTAL_SQLITE_PATH=str(tmp_path / "db.sqlite3"),
     )
     assert result.returncode == 0, result.stderr
@@ -50,6 +51,7 @@ def test_production_never_loads_demo_data(tmp_path):
         DJANGO_SETTINGS_MODULE="portal.settings.production",
         PORTAL_SECRET_KEY="y" * 60,
         PORTAL_ALLOWED_HOSTS="portal.example.cn",
+        PORTAL_CUSTOMS_SECRET="c" * 40,
         PORTAL_SQLITE_PATH=str(tmp_path / "db.sqlite3"),
     )
     assert manage("migrate", "--noinput", **env).returncode == 0

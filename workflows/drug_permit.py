@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
+from customs import services as customs
 from documents import services as documents
 from documents.models import (
     Attachment,
@@ -309,7 +310,7 @@ def void_certificate(*, certificate: Certificate, actor, reason: str, request=No
     with transaction.atomic():
         certificate.void_reason = reason.strip()
         certificate.voided_at = timezone.now()
-        return apply_transition(
+        apply_transition(
             target=certificate,
             actor=actor,
             name="void",
@@ -317,6 +318,8 @@ def void_certificate(*, certificate: Certificate, actor, reason: str, request=No
             request=request,
             record_as="void_certificate",
         )
+        customs.queue_void(certificate=certificate, actor=actor)
+    return certificate
 
 
 def refuse(*, application, actor, opinion: str, request=None):

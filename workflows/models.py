@@ -49,6 +49,13 @@ ACTION_LABELS = {
     "refuse": _("Refused"),
     "send_refusal_notice": _("Refusal decision sent"),
     "void_certificate": _("Certificate voided"),
+    "correct_certificate": _("Certificate corrected"),
+    "customs_send": _("Sent to customs"),
+    "customs_send_failed": _("Sending to customs failed"),
+    "customs_accepted": _("Received by customs"),
+    "customs_rejected": _("Rejected by customs"),
+    "customs_void_accepted": _("Void accepted by customs"),
+    "customs_void_refused": _("Void refused by customs"),
 }
 
 

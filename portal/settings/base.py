@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "portal.cms",
     "workflows",
     "documents",
+    "customs",
     "wagtail.contrib.forms",
     "wagtail.sites",
     "wagtail.users",
@@ -251,3 +252,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# The customs exchange (customs/): where certificate messages go, the shared
+# secret both sides sign with (HMAC-SHA256), and the delivery retry schedule.
+CUSTOMS_ENDPOINT = env("CUSTOMS_ENDPOINT", "http://127.0.0.1:8001/customs/messages/")
+CUSTOMS_SECRET = env("CUSTOMS_SECRET", "dev-only-customs-secret")
+CUSTOMS_MAX_ATTEMPTS = int(env("CUSTOMS_MAX_ATTEMPTS", "8"))
+CUSTOMS_RETRY_BASE_SECONDS = float(env("CUSTOMS_RETRY_BASE_SECONDS", "2"))
+CUSTOMS_TIMEOUT_SECONDS = float(env("CUSTOMS_TIMEOUT_SECONDS", "10"))

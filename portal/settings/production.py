@@ -11,6 +11,12 @@ if not SECRET_KEY or len(SECRET_KEY) < 50:
         "PORTAL_SECRET_KEY must be set to a random string of at least 50 characters."
     )
 
+CUSTOMS_SECRET = env("CUSTOMS_SECRET")
+if not CUSTOMS_SECRET or len(CUSTOMS_SECRET) < 32:
+    raise ImproperlyConfigured(
+        "PORTAL_CUSTOMS_SECRET must be set to the secret shared with customs (32+ characters)."
+    )
+
 DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:

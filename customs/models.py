@@ -1,0 +1,151 @@
+"""The customs exchange: the outbox, what customs sent back, write-offs, imports."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MessageKind(models.TextChoices):
+    ISSUE = "ISSUE", _("Issue")
+    CORRECT = "CORRECT", _("Correction")
+    VOID = "VOID", _("Void")
+
+
+class OutboundMessage(models.Model):
+    """One certificate message to customs, written in the transaction that decided it.
+
+    The table is the queue: the outbox worker claims due rows, POSTs them with
+    the message id as idempotency key and retries with backoff, so a crash at
+    any point neither loses nor duplicates a certificate.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "PENDING", _("Waiting to be delivered")
+        DELIVERED = "DELIVERED", _("Delivered")
+        FAILED = "FAILED", _("Delivery failed")
+
+    message_id = models.CharField(max_length=32, unique=True)
+    certificate = models.ForeignKey(
+        "documents.Certificate", on_delete=models.PROTECT, related_name="customs_messages"
+    )
+    kind = models.CharField(_("message"), max_length=10, choices=MessageKind.choices)
+    revision = models.PositiveSmallIntegerField(default=1)
+    body = models.TextField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    last_error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    receipt_result = models.CharField(max_length=10, blank=True)
+    receipt_reason = models.TextField(blank=True)
+    receipt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.certificate_id} {self.message_id}"
+
+
+class InboundMessage(models.Model):
+    """Every message customs sent us, once: a repeat is recognised by its id."""
+
+    message_id = models.CharField(max_length=32, unique=True)
+    kind = models.CharField(max_length=20)
+    body = models.TextField()
+    outcome = models.TextField(blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.kind} {self.message_id}"
+
+
+class WriteOff(models.Model):
+    """核销: a quantity customs declared against one certificate line."""
+
+    certificate = models.ForeignKey(
+        "documents.Certificate", on_delete=models.PROTECT, related_name="write_offs"
+    )
+    line = models.ForeignKey(
+        "documents.CertificateLine", on_delete=models.PROTECT, related_name="write_offs"
+    )
+    declaration_number = models.CharField(_("declaration number"), max_length=18, db_index=True)
+    declaration_date = models.DateField(_("declaration date"))
+    port_code = models.CharField(_("port"), max_length=4)
+    quantity = models.DecimalField(_("quantity written off"), max_digits=14, decimal_places=3)
+    # Beyond what remained: recorded as customs reported it, and flagged for the authority.
+    exceeds_remainder = models.BooleanField(_("exceeds the remainder"), default=False)
+    message_id = models.CharField(max_length=32)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-declaration_date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["declaration_number", "line"], name="one_write_off_per_declaration_line"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.declaration_number} {self.line}"
+
+
+class ImportBatch(models.Model):
+    """准许证导入: one uploaded XML file of certificates from an authority's own system."""
+
+    class State(models.TextChoices):
+        QUEUED = "QUEUED", _("Queued")
+        RUNNING = "RUNNING", _("Checking")
+        DONE = "DONE", _("Checked")
+        FAILED = "FAILED", _("Failed")
+
+    authority = models.ForeignKey("reference.Authority", on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField(upload_to="customs-imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(default=0)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    valid_count = models.PositiveIntegerField(_("valid"), default=0)
+    invalid_count = models.PositiveIntegerField(_("invalid"), default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class ImportRecord(models.Model):
+    """One <Certificate> of a batch: valid (pending until sent) or invalid with the reason."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="records")
+    position = models.PositiveIntegerField(_("record"))
+    source_line = models.PositiveIntegerField(_("line in the file"))
+    number = models.CharField(_("certificate number"), max_length=64, blank=True)
+    holder_name = models.CharField(_("holder"), max_length=200, blank=True)
+    valid = models.BooleanField(default=False)
+    errors = models.TextField(_("errors"), blank=True)
+    data = models.JSONField(default=dict)
+    certificate = models.OneToOneField(
+        "documents.Certificate",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="import_record",
+    )
+
+    class Meta:
+        ordering = ["batch", "position"]
+
+    def __str__(self):
+        return f"{self.batch} #{self.position}"
