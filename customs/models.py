@@ -112,7 +112,8 @@ class ImportBatch(models.Model):
     original_name = models.CharField(_("file name"), max_length=255)
     size = models.PositiveBigIntegerField(default=0)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
-    done = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(_("records read"), default=0)
+    bytes_read = models.PositiveBigIntegerField(default=0)
     valid_count = models.PositiveIntegerField(_("valid"), default=0)
     invalid_count = models.PositiveIntegerField(_("invalid"), default=0)
     error = models.TextField(blank=True)
@@ -123,6 +124,12 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    @property
+    def percent(self) -> int:
+        if self.state in (self.State.DONE, self.State.FAILED):
+            return 100
+        return int(self.bytes_read * 100 / self.size) if self.size else 0
 
 
 class ImportRecord(models.Model):

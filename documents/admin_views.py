@@ -218,6 +218,8 @@ class CertificateListView(ListView):
             return _export(
                 request, kind=DocumentJob.Kind.CERTIFICATE_EXPORT, list_name=self.list_name
             )
+        if action == "send":
+            return self.send_to_customs(request)
         if action in ("print", "print_overlay"):
             selected = request.POST.getlist("selected")
             mode = PrintRecord.Mode.OVERLAY if action == "print_overlay" else PrintRecord.Mode.FULL
@@ -228,6 +230,28 @@ class CertificateListView(ListView):
                 request.get_full_path()
             )
         messages.error(request, _("Choose an action."))
+        return redirect(request.get_full_path())
+
+    def send_to_customs(self, request):
+        """完成并发往海关: every selected certificate, each in its own transaction."""
+        from customs import services as customs
+
+        numbers = request.POST.getlist("selected")
+        certificates = list(self.filtered().filter(number__in=numbers))
+        if not certificates:
+            messages.error(request, _("Select at least one row."))
+            return redirect(request.get_full_path())
+        sent, refused = customs.send_certificates(
+            certificates=certificates, actor=request.user, request=request
+        )
+        if sent:
+            messages.success(
+                request,
+                _("Sent to customs: %(numbers)s. The status changes when customs answers.")
+                % {"numbers": "、".join(sent)},
+            )
+        for _number, reason in refused:
+            messages.error(request, reason)
         return redirect(request.get_full_path())
 
 

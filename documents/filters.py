@@ -13,6 +13,7 @@ FIELDS = {
     "applications": ("number", "status", "enterprise", "date_from", "date_to"),
     "certificates": ("number", "application", "enterprise", "status", "date_from", "date_to"),
     "notices": ("number", "kind", "application", "date_from", "date_to"),
+    "write_offs": ("certificate", "declaration", "date_from", "date_to", "flagged"),
 }
 
 

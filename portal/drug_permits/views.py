@@ -311,3 +311,50 @@ def certificate_pdf(request, number: str):
     if certificate is None:
         raise Http404
     return pdf_response(documents.certificate_pdf(certificate), f"{certificate.number}.pdf")
+
+
+# --- certificates and write-offs (核销查询) ---------------------------------------
+
+
+@drug_permit_module
+def write_offs(request):
+    from customs import filters as customs_filters
+    from customs import selectors as customs_selectors
+
+    qs = customs_selectors.write_offs_for_filer(request.user).select_related("certificate", "line")
+    page = Paginator(customs_filters.write_offs(qs, request.GET), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "drug_permits/write_offs.html", {"page": page})
+
+
+@drug_permit_module
+def certificate_detail(request, number: str):
+    from customs.admin_views import certificate_context
+
+    certificate = get_object_or_404(selectors.certificates_for_filer(request.user), number=number)
+    return render(
+        request,
+        "drug_permits/certificate.html",
+        certificate_context(certificate, request.user),
+    )
+
+
+@drug_permit_module
+def certificate_print(request, number: str):
+    certificate = get_object_or_404(selectors.certificates_for_filer(request.user), number=number)
+    return pdf_response(documents.certificate_pdf(certificate), f"{certificate.number}.pdf")
+
+
+@drug_permit_module
+def declaration(request, declaration: str):
+    from customs import selectors as customs_selectors
+
+    rows = list(
+        customs_selectors.write_offs_for_filer(request.user)
+        .filter(declaration_number=declaration)
+        .select_related("certificate", "line")
+    )
+    if not rows:
+        raise Http404
+    return render(request, "drug_permits/declaration.html", {"write_offs": rows, "first": rows[0]})

@@ -1,0 +1,228 @@
+"""准许证导入: an authority's own system's certificates, uploaded as XML and sent on.
+
+The file streams through lxml's iterparse (safe parser settings, one
+<Certificate> at a time, each validated against the XSD and then dropped),
+so its size does not matter; the check runs as a task with progress.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.tasks import task
+from django.utils.translation import gettext as _
+from lxml import etree
+
+from documents import services as documents
+from documents.models import Certificate, CertificateLine, CertificateSource
+
+from . import services, xml
+from .models import ImportBatch, ImportRecord
+
+MAX_IMPORT_BYTES = 200 * 1024 * 1024
+CHUNK = 500
+
+
+def upload(*, actor, uploaded_file) -> ImportBatch:
+    seat = getattr(actor, "approver_seat", None)
+    if seat is None:
+        raise PermissionDenied
+    if not uploaded_file.name.lower().endswith(".xml"):
+        raise ValidationError(_("Upload an XML file in the published certificate format."))
+    if uploaded_file.size > MAX_IMPORT_BYTES:
+        raise ValidationError(_("The file is larger than 200 MB."))
+    head = uploaded_file.read(4096)
+    uploaded_file.seek(0)
+    if b"<!doctype" in head.lower():
+        raise ValidationError(_("The file declares a DOCTYPE, which is not accepted."))
+    batch = ImportBatch.objects.create(
+        authority_id=seat.authority_id,
+        uploaded_by=actor,
+        file=uploaded_file,
+        original_name=uploaded_file.name[:255],
+        size=uploaded_file.size,
+    )
+    transaction.on_commit(lambda: check_batch.enqueue(batch.pk))
+    return batch
+
+
+def _problems(data: dict, *, authority_code: str, seen: set) -> list[str]:
+    problems = []
+    if data["authority_code"] != authority_code:
+        problems.append(
+            _("Authority %(code)s is not yours (%(yours)s).")
+            % {"code": data["authority_code"], "yours": authority_code}
+        )
+    if data["valid_until"] < data["issue_date"]:
+        problems.append(_("Valid until is before the issue date."))
+    if data["number"] in seen:
+        problems.append(_("The number appears twice in this file."))
+    elif Certificate.objects.filter(number=data["number"]).exists():
+        problems.append(_("A certificate with this number already exists."))
+    return problems
+
+
+def _record(batch, position, element, *, authority_code, seen, xsd) -> ImportRecord:
+    number = element.findtext(f"{{{xml.NS}}}Number") or ""
+    holder = element.findtext(f"{{{xml.NS}}}HolderName") or ""
+    record = ImportRecord(
+        batch=batch,
+        position=position,
+        source_line=element.sourceline or 0,
+        number=number[:64],
+        holder_name=holder[:200],
+    )
+    if not xsd.validate(element):
+        record.errors = "; ".join(
+            _("line %(line)s: %(message)s") % {"line": error.line, "message": error.message}
+            for error in xsd.error_log
+        )[:2000]
+        return record
+    data = xml.read_certificate(element)
+    problems = _problems(data, authority_code=authority_code, seen=seen)
+    seen.add(data["number"])
+    if problems:
+        record.errors = "; ".join(problems)
+        return record
+    record.valid = True
+    record.data = {
+        **data,
+        "issue_date": data["issue_date"].isoformat(),
+        "valid_until": data["valid_until"].isoformat(),
+        "lines": [{**line, "quantity": str(line["quantity"])} for line in data["lines"]],
+    }
+    return record
+
+
+def check(batch: ImportBatch) -> None:
+    """Read the file record by record; store each as valid (pending) or invalid with why."""
+    xsd = xml.schema("outbound")
+    authority_code = batch.authority.code
+    batch_tag, certificate_tag = f"{{{xml.NS}}}CertificateBatch", f"{{{xml.NS}}}Certificate"
+    seen: set[str] = set()
+    pending: list[ImportRecord] = []
+    counts = {"valid": 0, "invalid": 0}
+    position = 0
+
+    def flush(bytes_read):
+        ImportRecord.objects.bulk_create(pending)
+        for record in pending:
+            counts["valid" if record.valid else "invalid"] += 1
+        pending.clear()
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            done=position,
+            bytes_read=bytes_read,
+            valid_count=counts["valid"],
+            invalid_count=counts["invalid"],
+        )
+
+    with batch.file.open("rb") as stream:
+        events = etree.iterparse(
+            stream,
+            events=("start", "end"),
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=False,
+            remove_comments=True,
+        )
+        root = None
+        for event, element in events:
+            if event == "start":
+                if root is None:
+                    root = element
+                    if element.tag != batch_tag:
+                        raise xml.MessageError(
+                            _("The file is not a certificate batch (%(tag)s).")
+                            % {"tag": element.tag}
+                        )
+                continue
+            if element.tag != certificate_tag or element.getparent() is not root:
+                continue
+            position += 1
+            pending.append(
+                _record(batch, position, element, authority_code=authority_code, seen=seen, xsd=xsd)
+            )
+            element.clear()
+            while element.getprevious() is not None:
+                del root[0]
+            if len(pending) >= CHUNK:
+                flush(stream.tell())
+        flush(batch.size)
+    if position == 0:
+        raise xml.MessageError(_("The file holds no certificates."))
+
+
+@task()
+def check_batch(batch_id: int) -> None:
+    batch = ImportBatch.objects.select_related("authority").get(pk=batch_id)
+    if batch.state != ImportBatch.State.QUEUED:
+        return
+    ImportBatch.objects.filter(pk=batch.pk).update(state=ImportBatch.State.RUNNING)
+    try:
+        check(batch)
+    except (etree.XMLSyntaxError, xml.MessageError) as error:
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            state=ImportBatch.State.FAILED, error=str(error)[:1000]
+        )
+        return
+    ImportBatch.objects.filter(pk=batch.pk).update(state=ImportBatch.State.DONE)
+
+
+def send_records(*, records, actor, request=None) -> tuple[list, list]:
+    """提交并发往海关: each valid, unsent record becomes a certificate and goes out."""
+    from workflows.drug_permit import AlreadyHandled
+
+    sent, refused = [], []
+    for record in records:
+        if not record.valid or record.certificate_id:
+            refused.append((record.number, _("This record was already sent.")))
+            continue
+        try:
+            with transaction.atomic():
+                certificate = _certificate_from(record, actor)
+                services.send_certificate(certificate=certificate, actor=actor, request=request)
+        except (AlreadyHandled, ValidationError) as error:
+            refused.append((record.number, " ".join(getattr(error, "messages", [str(error)]))))
+            continue
+        sent.append(record.number)
+    return sent, refused
+
+
+def _certificate_from(record: ImportRecord, actor) -> Certificate:
+    data = record.data
+    if Certificate.objects.filter(number=data["number"]).exists():
+        raise ValidationError(_("A certificate with this number already exists."))
+    certificate = Certificate.objects.create(
+        source=CertificateSource.IMPORTED,
+        number=data["number"],
+        authority_id=record.batch.authority_id,
+        direction=data["direction"],
+        holder_name=data["holder_name"],
+        holder_uscc=data["holder_uscc"],
+        holder_address=data["holder_address"],
+        purpose_name=data["purpose"],
+        ports=data["ports"],
+        remarks=data["remarks"],
+        issue_date=data["issue_date"],
+        valid_until=data["valid_until"],
+        issued_by=actor,
+        revision=data["revision"],
+    )
+    CertificateLine.objects.bulk_create(
+        CertificateLine(
+            certificate=certificate,
+            line_number=line["line_number"],
+            hs_code=line["hs_code"],
+            drug_name_zh=line["drug_name_zh"],
+            drug_name_en=line["drug_name_en"],
+            dosage_form=line["dosage_form"],
+            specification=line["specification"],
+            quantity=line["quantity"],
+            unit=line["unit"],
+            manufacturer=line["manufacturer"],
+            country=line["country"],
+        )
+        for line in data["lines"]
+    )
+    documents.issue_certificate_code(certificate)
+    ImportRecord.objects.filter(pk=record.pk).update(certificate=certificate)
+    return Certificate.objects.get(pk=certificate.pk)
