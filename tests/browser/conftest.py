@@ -85,3 +85,31 @@ def sign_in(page, username, password="demo-pass-2026"):
 def sign_out(page):
     page.click("nav form[action$='/logout/'] button")
     page.wait_for_load_state()
+
+
+@pytest.fixture
+def approved(demo):
+    """Two demo filings taken through all four levels: two certificates."""
+    from portal.accounts.models import User
+    from portal.reference.models import Authority
+    from workflows import drug_permit as dp
+
+    from ..drug_permit_helpers import complete_draft
+
+    owner = User.objects.get(username="demo-owner")
+    level = {n: User.objects.get(username=f"drug-l{n}") for n in range(1, 5)}
+    applications = []
+    for n in range(2):
+        application = complete_draft(owner, Authority.objects.get(code="DA-110000"))
+        dp.submit(application=application, actor=owner)
+        dp.accept(
+            application=application,
+            actor=level[1],
+            opinion="申请材料齐全，予以受理。",
+            notice_number=f"京药监受〔2026〕{n + 1}号",
+        )
+        dp.review(application=application, actor=level[2], agree=True, opinion="同意")
+        dp.review(application=application, actor=level[3], agree=True, opinion="同意")
+        dp.approve(application=application, actor=level[4], opinion="准予许可")
+        applications.append(application)
+    return applications

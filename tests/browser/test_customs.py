@@ -7,7 +7,6 @@ from customs import services
 
 from ..customs.conftest import start_simulator
 from .conftest import sign_in
-from .test_documents import approved  # noqa: F401  (fixture)
 
 pytestmark = [
     pytest.mark.browser,
