@@ -115,6 +115,9 @@ else:
             },
         }
     }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Wagtail's search index declares a GinIndex there, which needs the app.
+    INSTALLED_APPS.append("django.contrib.postgres")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer and cache ----------------------------------------
