@@ -2,7 +2,7 @@
 
 Sending writes the outbound message in the same transaction as the
 certificate's status change; ``deliver_due`` (run by the outbox worker,
-``manage.py customs_outbox``) claims due messages, POSTs them with the message
+``manage.py outbox``) claims due messages, POSTs them with the message
 id as idempotency key and retries with exponential backoff.  Inbound receipts
 and write-offs are verified (HMAC), validated (XSD) and applied exactly once.
 """

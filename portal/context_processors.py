@@ -16,6 +16,8 @@ def navigation(request):
             hasattr(request, "user") and request.user.has_perm("wagtailadmin.access_admin")
         ),
         "portal_languages": settings.LANGUAGES,
+        "unread_notifications": SimpleLazyObject(lambda: _unread(request, role)),
+        "latest_event_id": SimpleLazyObject(lambda: _latest_event(request, role)),
         "site_sections": SimpleLazyObject(lambda: _sections(request)),
     }
 
@@ -25,3 +27,19 @@ def _sections(request):
     if site is None:
         return []
     return list(site.root_page.get_children().live().in_menu().specific())
+
+
+def _unread(request, role):
+    if role not in ENTERPRISE_ROLES:
+        return 0
+    from notifications.services import unread
+
+    return unread(request.user.pk)
+
+
+def _latest_event(request, role):
+    if role not in ENTERPRISE_ROLES:
+        return 0
+    from notifications.services import latest_event_id
+
+    return latest_event_id(request.user)

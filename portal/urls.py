@@ -15,6 +15,7 @@ urlpatterns = [
     path("reference/", include("portal.reference.urls")),
     path("drug-permits/", include("portal.drug_permits.urls")),
     path("verify/", include("documents.urls")),
+    path("notifications/", include("notifications.urls")),
     path("customs/inbound/", customs_views.inbound, name="customs_inbound"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("search/", cms_views.search, name="search"),

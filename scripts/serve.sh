@@ -13,7 +13,7 @@ uv run --frozen daphne -b 127.0.0.1 -p "$port" portal.asgi:application &
 server=$!
 uv run --frozen python manage.py db_worker --queue-name "*" --no-reload &
 worker=$!
-uv run --frozen python manage.py customs_outbox &
+uv run --frozen python manage.py outbox &
 outbox=$!
 uv run --frozen python manage.py customs_simulator --port "$customs_port" \
   --portal "$PORTAL_BASE_URL/customs/inbound/" &

@@ -21,7 +21,7 @@ def record(
 ) -> AuditEntry:
     """Append one history row for a status change; called inside the service's transaction."""
     seat = getattr(actor, "approver_seat", None) if actor is not None else None
-    return AuditEntry.objects.create(
+    entry = AuditEntry.objects.create(
         target=target,
         actor=actor,
         seat_level=seat.level if seat else None,
@@ -32,3 +32,7 @@ def record(
         notice_number=notice_number,
         ip_address=client_ip(request),
     )
+    from notifications.services import on_status_change
+
+    on_status_change(entry)  # published once the transaction commits, never if it rolls back
+    return entry

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "workflows",
     "documents",
     "customs",
+    "notifications",
     "wagtail.contrib.forms",
     "wagtail.sites",
     "wagtail.users",
@@ -263,3 +264,5 @@ CUSTOMS_SECRET = env("CUSTOMS_SECRET", "dev-only-customs-secret")
 CUSTOMS_MAX_ATTEMPTS = int(env("CUSTOMS_MAX_ATTEMPTS", "8"))
 CUSTOMS_RETRY_BASE_SECONDS = float(env("CUSTOMS_RETRY_BASE_SECONDS", "2"))
 CUSTOMS_TIMEOUT_SECONDS = float(env("CUSTOMS_TIMEOUT_SECONDS", "10"))
+# Webhook addresses must be HTTPS; plain HTTP is allowed only to loopback, here.
+WEBHOOK_ALLOW_HTTP_LOOPBACK = False

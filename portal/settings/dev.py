@@ -11,3 +11,5 @@ MAILERS = {
 DEMO_DATA_ENABLED = True
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Webhook addresses must be HTTPS; plain HTTP is allowed only to loopback, here.
+WEBHOOK_ALLOW_HTTP_LOOPBACK = True

@@ -22,3 +22,5 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")
     }
+# Webhook addresses must be HTTPS; plain HTTP is allowed only to loopback, here.
+WEBHOOK_ALLOW_HTTP_LOOPBACK = True

@@ -53,7 +53,7 @@ def certificate(chain, owner, authority):
 
 
 def run_outbox_worker(endpoint: str, **env):
-    """``manage.py customs_outbox --once`` in its own process, on the test database."""
+    """``manage.py outbox --once`` in its own process, on the test database."""
     db = connection.settings_dict
     extra = {"PORTAL_CUSTOMS_ENDPOINT": endpoint, "PORTAL_CUSTOMS_LEASE_SECONDS": "0"}
     if db["ENGINE"].endswith("sqlite3"):
@@ -65,7 +65,7 @@ def run_outbox_worker(endpoint: str, **env):
     clean = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
     clean.pop("DATABASE_URL", None)
     return subprocess.run(
-        [sys.executable, "manage.py", "customs_outbox", "--once"],
+        [sys.executable, "manage.py", "outbox", "--once"],
         cwd=ROOT,
         env={**clean, "DJANGO_SETTINGS_MODULE": "portal.settings.dev", **extra, **env},
         capture_output=True,

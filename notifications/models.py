@@ -1,0 +1,160 @@
+"""Status push: persisted events, who subscribed to what, the bell, webhooks."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Event(models.Model):
+    """One status change of an enterprise's application or certificate, after commit.
+
+    Its id orders the enterprise's stream: a browser that reconnects asks for
+    the events after the last id it saw.
+    """
+
+    enterprise = models.ForeignKey(
+        "accounts.Enterprise", on_delete=models.CASCADE, related_name="+"
+    )
+    subject = models.CharField(max_length=20)  # application, certificate, test
+    number = models.CharField(_("application number"), max_length=32, blank=True)
+    certificate_number = models.CharField(max_length=32, blank=True)
+    status = models.CharField(max_length=40)
+    status_label = models.CharField(_("status"), max_length=100)
+    text = models.CharField(_("message"), max_length=300)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        indexes = [models.Index(fields=["enterprise", "id"])]
+
+    def __str__(self):
+        return self.text
+
+    def payload(self) -> dict:
+        return {
+            "type": "status",
+            "id": self.pk,
+            "subject": self.subject,
+            "number": self.number,
+            "certificate_number": self.certificate_number,
+            "status": self.status,
+            "status_label": self.status_label,
+            "text": self.text,
+            "at": self.created_at.isoformat(),
+        }
+
+
+class Channel(models.TextChoices):
+    BROWSER = "BROWSER", _("Browser")
+    EMAIL = "EMAIL", _("E-mail")
+    WEBHOOK = "WEBHOOK", _("Webhook")
+
+
+class Subscription(models.Model):
+    """订阅: one user, one channel, one application or all of the enterprise's."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    enterprise = models.ForeignKey(
+        "accounts.Enterprise", on_delete=models.CASCADE, related_name="+"
+    )
+    application = models.ForeignKey(
+        "documents.DrugPermitApplication",
+        verbose_name=_("application"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    created_at = models.DateTimeField(_("subscribed"), auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.user} {self.channel} {self.application or '*'}"
+
+    @property
+    def active(self) -> bool:
+        return self.cancelled_at is None
+
+
+class Notification(models.Model):
+    """An event in one user's notification list (the bell)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "event"], name="one_notification_per_event")
+        ]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self):
+        return f"{self.user}: {self.event}"
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class WebhookEndpoint(models.Model):
+    """An enterprise system's HTTPS address; every event is POSTed there, signed."""
+
+    enterprise = models.ForeignKey(
+        "accounts.Enterprise", on_delete=models.CASCADE, related_name="+"
+    )
+    url = models.URLField(_("address (HTTPS)"), max_length=500)
+    secret = models.CharField(max_length=64, default=new_secret)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event to one endpoint: attempts with backoff, and what the endpoint answered."""
+
+    class State(models.TextChoices):
+        PENDING = "PENDING", _("Waiting to be delivered")
+        DELIVERED = "DELIVERED", _("Delivered")
+        FAILED = "FAILED", _("Delivery failed")
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "event"], name="one_delivery_per_event")
+        ]
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.endpoint} {self.event_id}"

@@ -1,0 +1,118 @@
+"""The enterprise's notification centre, subscriptions (状态推送) and webhooks."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from documents import selectors as documents
+from portal.accounts.views import enterprise_required
+
+from . import services
+from .models import Channel, Notification, Subscription, WebhookDelivery, WebhookEndpoint
+
+
+@enterprise_required()
+def notification_list(request):
+    qs = Notification.objects.filter(user=request.user).select_related("event")
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "notifications/list.html", {"page": page})
+
+
+@require_POST
+@enterprise_required()
+def mark_read(request):
+    ids = request.POST.getlist("selected")
+    count = services.mark_read(
+        user=request.user, ids=None if request.POST.get("all") else [i for i in ids if i.isdigit()]
+    )
+    messages.success(request, _("Marked %(n)s as read.") % {"n": count})
+    return redirect("notifications:list")
+
+
+@enterprise_required()
+def subscriptions(request):
+    applications = documents.drug_permits_for_filer(request.user).exclude(status="DRAFT")
+    posted = request.POST if request.method == "POST" else None
+    if posted and posted.get("action") == "cancel":
+        ids = [i for i in posted.getlist("selected") if i.isdigit()]
+        if not ids:
+            messages.error(request, _("Select at least one row."))
+        else:
+            count = services.cancel(user=request.user, ids=ids)
+            messages.success(request, _("Cancelled %(n)s subscriptions.") % {"n": count})
+        return redirect("notifications:subscriptions")
+    if posted:
+        chosen = applications.filter(number__in=posted.getlist("applications"))
+        try:
+            created = services.subscribe(
+                user=request.user,
+                applications=chosen,
+                all_applications=posted.get("scope") == "all",
+                channels=posted.getlist("channels"),
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Subscribed: %(n)s new records.") % {"n": len(created)})
+            return redirect("notifications:subscriptions")
+    records = Subscription.objects.filter(user=request.user).select_related("application")
+    return render(
+        request,
+        "notifications/subscriptions.html",
+        {
+            "applications": applications.order_by("-submitted_at")[:200],
+            "channels": Channel.choices,
+            "records": records,
+            "posted": posted,
+        },
+    )
+
+
+def _owner(request):
+    membership = request.membership
+    if not membership.is_owner:
+        raise PermissionDenied
+    return membership
+
+
+@enterprise_required()
+def webhooks(request):
+    membership = _owner(request)
+    if request.method == "POST":
+        try:
+            endpoint = services.register_webhook(user=request.user, url=request.POST.get("url", ""))
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("Registered %(url)s. Verify each request's signature with its secret.")
+                % {"url": endpoint.url},
+            )
+            return redirect("notifications:webhooks")
+    endpoints = WebhookEndpoint.objects.filter(enterprise_id=membership.enterprise_id)
+    deliveries = WebhookDelivery.objects.filter(endpoint__in=endpoints).select_related(
+        "endpoint", "event"
+    )[:100]
+    return render(
+        request,
+        "notifications/webhooks.html",
+        {"endpoints": endpoints, "deliveries": deliveries, "url": request.POST.get("url", "")},
+    )
+
+
+@require_POST
+@enterprise_required()
+def webhook_test(request, pk: int):
+    membership = _owner(request)
+    endpoint = get_object_or_404(
+        WebhookEndpoint.objects.filter(enterprise_id=membership.enterprise_id), pk=pk
+    )
+    services.send_test_event(user=request.user, endpoint=endpoint)
+    messages.success(request, _("Test event queued; see the delivery log below."))
+    return redirect("notifications:webhooks")
