@@ -2,7 +2,10 @@
 then goes live to the enterprise's browsers, to subscribers' bells and inboxes, to the
 enterprise's webhooks, and to the approvers whose to-do list it changes."""
 
+import asyncio
 import json
+import logging
+import threading
 import urllib.error
 import urllib.request
 from datetime import timedelta
@@ -32,6 +35,7 @@ from .models import (
 )
 
 MAX_WEBHOOK_ATTEMPTS = 8
+logger = logging.getLogger(__name__)
 
 
 # --- groups ---------------------------------------------------------------------
@@ -63,9 +67,26 @@ def groups_for(user) -> list[str]:
 
 
 def _send(group: str, message: dict) -> None:
+    """Best effort, after commit: the event is persisted, a dropped push is caught up."""
     layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(group, message)
+    if layer is None:
+        return
+    send = async_to_sync(layer.group_send)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        running = False
+    else:
+        running = True
+    try:
+        if running:  # this thread runs an event loop: send from a helper thread
+            worker = threading.Thread(target=send, args=(group, message))
+            worker.start()
+            worker.join()
+        else:
+            send(group, message)
+    except Exception:
+        logger.exception("could not push to %s", group)
 
 
 # --- events ---------------------------------------------------------------------------

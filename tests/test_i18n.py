@@ -27,7 +27,15 @@ def test_every_marked_string_is_in_the_catalogue(tmp_path):
 
     makemessages writes into the tree it runs in, so it runs in a copy.
     """
-    for name in ("portal", "documents", "workflows", "customs", "notifications", "templates", "locale"):
+    for name in (
+        "portal",
+        "documents",
+        "workflows",
+        "customs",
+        "notifications",
+        "templates",
+        "locale",
+    ):
         shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "manage.py", tmp_path / "manage.py")
     result = subprocess.run(

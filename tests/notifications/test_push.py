@@ -171,9 +171,7 @@ def test_webhooks_signed_retried_logged_and_tested(
         (valid, payload, event_id), *_ = Receiver.received
         assert valid and payload["type"] == "test.status" and event_id == str(payload["id"])
 
-        client.post(
-            "/notifications/subscriptions/", {"scope": "all", "channels": ["WEBHOOK"]}
-        )
+        client.post("/notifications/subscriptions/", {"scope": "all", "channels": ["WEBHOOK"]})
         application = complete_draft(owner, authority)
         Receiver.status = 500  # the enterprise's system is down: retried
         with django_capture_on_commit_callbacks(execute=True):
