@@ -34,6 +34,7 @@ bench: deps
 	$(UV) python bench/pdf_notice.py
 	$(UV) python bench/excel_export.py
 	$(UV) python bench/customs_import.py
+	$(UV) python bench/live_push.py
 
 messages: deps
 	$(MANAGE) makemessages -l zh_Hans --no-obsolete --add-location file -i ".venv/*" -i "var/*"

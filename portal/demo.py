@@ -230,3 +230,18 @@ def load_demo() -> None:
         raise ImproperlyConfigured("Demo data is disabled in these settings (production).")
     _accounts()
     _site_content()
+    _subscriptions()
+
+
+def _subscriptions() -> None:
+    """The demo owner follows every application of its enterprise in the browser."""
+    from notifications.models import Channel, Subscription
+
+    owner = User.objects.get(username="demo-owner")
+    Subscription.objects.get_or_create(
+        user=owner,
+        enterprise_id=owner.membership.enterprise_id,
+        application=None,
+        channel=Channel.BROWSER,
+        cancelled_at=None,
+    )
