@@ -62,7 +62,7 @@ def test_production_never_loads_demo_data(tmp_path):
 def test_environment_chooses_embedded_or_scale():
     if os.environ.get("DATABASE_URL"):
         assert connection.vendor == "postgresql"
-        assert "RedisChannelLayer" in settings.CHANNEL_LAYERS["default"]["BACKEND"]
+        assert "RedisPubSubChannelLayer" in settings.CHANNEL_LAYERS["default"]["BACKEND"]
         assert "RedisCache" in settings.CACHES["default"]["BACKEND"]
     else:
         assert connection.vendor == "sqlite"
