@@ -10,12 +10,11 @@ and write-offs are verified (HMAC), validated (XSD) and applied exactly once.
 import os
 import urllib.error
 import urllib.request
-from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,13 +22,13 @@ from django_fsm import can_proceed, has_transition_perm
 
 from documents import services as documents
 from documents.models import Certificate, CertificateRevision, CertificateStatus, CustomsStatus
+from portal.outbox import claim_due, retry_at
 from workflows import audit
 
 from . import xml
 from .models import InboundMessage, MessageKind, OutboundMessage, WriteOff
 
 LEASE_SECONDS = float(os.environ.get("PORTAL_CUSTOMS_LEASE_SECONDS", "30"))
-MAX_BACKOFF_SECONDS = 300
 
 
 def certificate_data(certificate: Certificate) -> dict:
@@ -183,21 +182,6 @@ def http_post(body: bytes, *, message_id: str) -> int:
         return error.code
 
 
-def _claim(limit: int, now) -> list[OutboundMessage]:
-    with transaction.atomic():
-        due = OutboundMessage.objects.filter(
-            state=OutboundMessage.State.PENDING, next_attempt_at__lte=now
-        ).order_by("next_attempt_at", "pk")
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        batch = list(due[:limit])
-        # A lease: if this worker dies mid-send, another takes the message after it.
-        OutboundMessage.objects.filter(pk__in=[m.pk for m in batch]).update(
-            next_attempt_at=now + timedelta(seconds=LEASE_SECONDS)
-        )
-    return batch
-
-
 def _fault(point: str) -> None:
     """Fault injection for the reliability tests: die at a named point."""
     if os.environ.get("PORTAL_CUSTOMS_FAULT") == point:
@@ -206,7 +190,7 @@ def _fault(point: str) -> None:
 
 def deliver_due(*, limit: int = 20, post=http_post) -> int:
     """One pass of the outbox worker; returns how many messages were attempted."""
-    batch = _claim(limit, timezone.now())
+    batch = claim_due(OutboundMessage.objects.all(), limit=limit, lease_seconds=LEASE_SECONDS)
     for message in batch:
         _fault("crash-before-send")
         try:
@@ -250,9 +234,8 @@ def _record_attempt(message: OutboundMessage, *, status, error: str) -> None:
                     opinion=error,
                 )
             return
-        delay = min(settings.CUSTOMS_RETRY_BASE_SECONDS * 2 ** (attempts - 1), MAX_BACKOFF_SECONDS)
         OutboundMessage.objects.filter(pk=message.pk).update(
-            attempts=attempts, last_error=error, next_attempt_at=now + timedelta(seconds=delay)
+            attempts=attempts, last_error=error, next_attempt_at=retry_at(attempts)
         )
 
 

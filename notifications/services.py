@@ -8,7 +8,6 @@ import logging
 import threading
 import urllib.error
 import urllib.request
-from datetime import timedelta
 from urllib.parse import urlparse
 
 from asgiref.sync import async_to_sync
@@ -16,7 +15,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone, translation
@@ -24,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from customs import xml as signing  # the same HMAC-SHA256 scheme as the customs exchange
 from documents.models import LEVEL_FOR_STATE, Certificate, DrugPermitApplication
+from portal.outbox import claim_due, retry_at
 
 from .models import (
     Channel,
@@ -357,17 +357,9 @@ def post_webhook(url: str, body: bytes, secret: str, event_id: int) -> int:
 
 def deliver_webhooks_due(*, limit: int = 20, post=post_webhook) -> int:
     """One pass of the outbox worker over webhook deliveries."""
-    now = timezone.now()
-    with transaction.atomic():
-        due = WebhookDelivery.objects.filter(state="PENDING", next_attempt_at__lte=now).order_by(
-            "next_attempt_at", "pk"
-        )
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        batch = list(due.select_related("endpoint", "event")[:limit])
-        WebhookDelivery.objects.filter(pk__in=[d.pk for d in batch]).update(
-            next_attempt_at=now + timedelta(seconds=30)
-        )
+    batch = claim_due(
+        WebhookDelivery.objects.select_related("endpoint", "event"), limit=limit, lease_seconds=30
+    )
     for delivery in batch:
         attempts = delivery.attempts + 1
         try:
@@ -393,12 +385,11 @@ def deliver_webhooks_due(*, limit: int = 20, post=post_webhook) -> int:
                 state="FAILED", attempts=attempts, response_status=status, error=error
             )
         else:
-            delay = min(settings.CUSTOMS_RETRY_BASE_SECONDS * 2 ** (attempts - 1), 300)
             WebhookDelivery.objects.filter(pk=delivery.pk).update(
                 attempts=attempts,
                 response_status=status,
                 error=error,
-                next_attempt_at=timezone.now() + timedelta(seconds=delay),
+                next_attempt_at=retry_at(attempts),
             )
     return len(batch)
 
