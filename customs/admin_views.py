@@ -16,7 +16,7 @@ from workflows.models import AuditEntry
 from . import filters, selectors, services
 
 
-def certificate_context(certificate, user) -> dict:
+def certificate_context(certificate) -> dict:
     """What the certificate pages show, for approvers and enterprises alike."""
     return {
         "certificate": certificate,
@@ -48,7 +48,7 @@ class CertificateView(StaffView):
         seat = hasattr(self.request.user, "approver_seat")
         return {
             **super().get_context_data(**kwargs),
-            **certificate_context(certificate, self.request.user),
+            **certificate_context(certificate),
             "can_send": seat and can_proceed(certificate.send),
             "can_correct": seat and can_proceed(certificate.correct),
             "can_void": seat and certificate.status == CertificateStatus.ISSUED,

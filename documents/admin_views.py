@@ -89,6 +89,8 @@ DATE_TO = ("date_to", gettext_lazy("to"), "date", None)
 
 
 class ListView(StaffView):
+    """A filtered, paginated list; subclasses define ``filtered()`` (their scoped query)."""
+
     list_name = ""
     per_page = 50
     filter_spec = ()
@@ -110,9 +112,6 @@ class ListView(StaffView):
             }
             for name, label, kind, choices in self.filter_spec
         ]
-
-    def filtered(self):
-        raise NotImplementedError
 
     def get_context_data(self, **kwargs):
         page = Paginator(self.filtered(), self.per_page).get_page(self.request.GET.get("page"))

@@ -14,14 +14,22 @@ from .models import (
 )
 
 
-def drug_permits_for_filer(user) -> QuerySet[DrugPermitApplication]:
-    """An enterprise user's own enterprise's drug permit filings, if granted the module."""
+def drug_permit_membership(user):
+    """The user's active membership if it was granted the drug permit module, else None."""
     membership = getattr(user, "membership", None)
     if (
         membership is None
         or not membership.is_active
         or "DRUG_PERMIT" not in membership.granted_modules()
     ):
+        return None
+    return membership
+
+
+def drug_permits_for_filer(user) -> QuerySet[DrugPermitApplication]:
+    """An enterprise user's own enterprise's drug permit filings, if granted the module."""
+    membership = drug_permit_membership(user)
+    if membership is None:
         return DrugPermitApplication.objects.none()
     return DrugPermitApplication.objects.filter(enterprise_id=membership.enterprise_id)
 
@@ -54,12 +62,8 @@ def certificates_for_authority(user) -> QuerySet[Certificate]:
 
 def certificates_for_filer(user) -> QuerySet[Certificate]:
     """The certificates an enterprise holds: issued on its filings or imported in its name."""
-    membership = getattr(user, "membership", None)
-    if (
-        membership is None
-        or not membership.is_active
-        or "DRUG_PERMIT" not in membership.granted_modules()
-    ):
+    membership = drug_permit_membership(user)
+    if membership is None:
         return Certificate.objects.none()
     enterprise = membership.enterprise
     return Certificate.objects.filter(

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from customs import xml as signing  # the same HMAC-SHA256 scheme as the customs exchange
 from documents.models import LEVEL_FOR_STATE, Certificate, DrugPermitApplication
+from documents.selectors import drug_permit_membership
 from portal.outbox import claim_due, retry_at
 
 from .models import (
@@ -57,8 +58,8 @@ def groups_for(user) -> list[str]:
     """What one signed-in user may hear: its own enterprise's events, its own bell,
     and (approvers) its level's to-do list."""
     groups = [user_group(user.pk)]
-    membership = getattr(user, "membership", None)
-    if membership and membership.is_active and "DRUG_PERMIT" in membership.granted_modules():
+    membership = drug_permit_membership(user)
+    if membership:
         groups.append(enterprise_group(membership.enterprise_id))
     seat = getattr(user, "approver_seat", None)
     if seat:
@@ -396,12 +397,8 @@ def deliver_webhooks_due(*, limit: int = 20, post=post_webhook) -> int:
 
 def events_after(user, after: int, limit: int = 200) -> list[dict]:
     """Catch-up for a reconnecting browser: its enterprise's events after ``after``."""
-    membership = getattr(user, "membership", None)
-    if (
-        membership is None
-        or not membership.is_active
-        or "DRUG_PERMIT" not in membership.granted_modules()
-    ):
+    membership = drug_permit_membership(user)
+    if membership is None:
         return []
     events = (
         Event.objects.filter(enterprise_id=membership.enterprise_id, pk__gt=after)

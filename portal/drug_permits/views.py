@@ -336,7 +336,7 @@ def certificate_detail(request, number: str):
     return render(
         request,
         "drug_permits/certificate.html",
-        certificate_context(certificate, request.user),
+        certificate_context(certificate),
     )
 
 
