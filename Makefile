@@ -10,6 +10,7 @@ deps:
 	@bash scripts/deps.sh
 
 setup: deps
+	$(MANAGE) prepare_database
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_reference_data
 	$(MANAGE) load_demo

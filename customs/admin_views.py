@@ -1,4 +1,6 @@
-"""Approver pages of the customs exchange (seed 000 §4.1, §4.4.2, §4.4.3)."""
+"""Approver pages of certificates and the customs exchange (seed 000 §4.1, §4.4.2, §4.4.3):
+the certificate query (print, export, send, void), one certificate with its ledger,
+corrections and messages, 改错, and the write-off queries.  One filing system each."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -9,11 +11,16 @@ from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
 from documents import selectors as documents
-from documents.admin_views import DATE_FROM, DATE_TO, ListView, StaffView
-from documents.models import CertificateStatus
-from workflows.models import AuditEntry
+from documents import services as document_services
+from documents.admin_views import ListView, StaffView, start_batch, start_export
+from documents.filters import CertificateFilter
+from documents.models import CertificateStatus, DocumentJob, PrintRecord
+from filings import audit
+from filings.runner import AlreadyHandled
+from portal.accounts.selectors import seat_of
 
-from . import filters, selectors, services
+from . import selectors, services
+from .filters import WriteOffFilter
 
 
 def certificate_context(certificate) -> dict:
@@ -21,21 +28,97 @@ def certificate_context(certificate) -> dict:
     return {
         "certificate": certificate,
         "ledger": services.ledger(certificate),
-        "revisions": certificate.revisions.select_related("changed_by"),
+        "corrections": document_services.certificate_changes(certificate),
         "write_offs": certificate.write_offs.select_related("line"),
         "customs_messages": certificate.customs_messages.order_by("-created_at", "-pk"),
     }
 
 
+class CertificateListView(ListView):
+    """证书查询: print (full or on pre-printed paper), export, send to customs, void."""
+
+    template_name = "customs/admin/certificate_list.html"
+    header_icon = "doc-full-inverse"
+    page_title = gettext_lazy("Certificate query")
+    filterset_class = CertificateFilter
+    ordering = ("-issue_date", "-pk")
+
+    def scoped(self):
+        return documents.certificates_for_authority(
+            self.request.user, self.system.key
+        ).select_related("filing")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        certificates = list(context["page"])
+        counts = {}
+        for record in PrintRecord.objects.filter(
+            kind=PrintRecord.Kind.CERTIFICATE, object_id__in=[str(c.pk) for c in certificates]
+        ).values_list("object_id", flat=True):
+            counts[record] = counts.get(record, 0) + 1
+        for certificate in certificates:
+            certificate.print_count = counts.get(str(certificate.pk), 0)
+        return {
+            **context,
+            "certificates": certificates,
+            "can_act": seat_of(self.request.user, self.system.key) is not None,
+            "sends_to_customs": self.system.sends_to_customs,
+        }
+
+    def post(self, request, *args, **kwargs):
+        action = request.POST.get("action")
+        if action == "export":
+            return start_export(
+                request,
+                self.system,
+                kind=DocumentJob.Kind.CERTIFICATE_EXPORT,
+                filters=self.filterset().active,
+            )
+        if action == "send" and self.system.sends_to_customs:
+            return self.send_to_customs(request)
+        if action in ("print", "print_overlay"):
+            selected = request.POST.getlist("selected")
+            mode = PrintRecord.Mode.OVERLAY if action == "print_overlay" else PrintRecord.Mode.FULL
+            if len(selected) == 1:
+                return redirect(f"{self.url('certificate_pdf', selected[0])}?mode={mode}")
+            return start_batch(
+                request, self.system, documents="certificate", keys=selected, mode=mode
+            ) or redirect(request.get_full_path())
+        messages.error(request, _("Choose an action."))
+        return redirect(request.get_full_path())
+
+    def send_to_customs(self, request):
+        """完成并发往海关: every selected certificate, each in its own transaction."""
+        numbers = request.POST.getlist("selected")
+        certificates = list(self.scoped().filter(number__in=numbers))
+        if not certificates:
+            messages.error(request, _("Select at least one row."))
+            return redirect(request.get_full_path())
+        sent, refused = services.send_certificates(
+            certificates=certificates, actor=request.user, request=request
+        )
+        if sent:
+            messages.success(
+                request,
+                _("Sent to customs: %(numbers)s. The status changes when customs answers.")
+                % {"numbers": "、".join(sent)},
+            )
+        for _number, reason in refused:
+            messages.error(request, reason)
+        return redirect(request.get_full_path())
+
+
 class CertificateView(StaffView):
-    """One certificate: lines with the write-off ledger, revisions, customs messages."""
+    """One certificate: lines with the write-off ledger, corrections, customs messages."""
 
     template_name = "customs/admin/certificate.html"
     header_icon = "doc-full-inverse"
 
     def dispatch(self, request, *args, **kwargs):
         self.certificate = get_object_or_404(
-            documents.certificates_for_authority(request.user).select_related("application"),
+            documents.certificates_for_authority(request.user, self.system.key).select_related(
+                "filing"
+            ),
             number=kwargs["number"],
         )
         return super().dispatch(request, *args, **kwargs)
@@ -45,19 +128,17 @@ class CertificateView(StaffView):
 
     def get_context_data(self, **kwargs):
         certificate = self.certificate
-        seat = hasattr(self.request.user, "approver_seat")
+        seat = seat_of(self.request.user, self.system.key) is not None
         return {
             **super().get_context_data(**kwargs),
             **certificate_context(certificate),
-            "can_send": seat and can_proceed(certificate.send),
+            "can_send": seat and self.system.sends_to_customs and can_proceed(certificate.send),
             "can_correct": seat and can_proceed(certificate.correct),
             "can_void": seat and certificate.status == CertificateStatus.ISSUED,
-            "history": AuditEntry.objects.for_object(certificate).select_related("actor"),
+            "history": audit.history(certificate),
         }
 
     def post(self, request, *args, **kwargs):
-        from workflows.drug_permit import AlreadyHandled
-
         try:
             services.send_certificate(
                 certificate=self.certificate, actor=request.user, request=request
@@ -79,27 +160,17 @@ class CorrectView(StaffView):
 
     def dispatch(self, request, *args, **kwargs):
         self.certificate = get_object_or_404(
-            documents.certificates_for_authority(request.user), number=kwargs["number"]
+            documents.certificates_for_authority(request.user, self.system.key),
+            number=kwargs["number"],
         )
-        if not hasattr(request.user, "approver_seat"):
+        if seat_of(request.user, self.system.key) is None:
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
-    def initial(self) -> dict:
-        certificate = self.certificate
-        values = {
-            "valid_until": certificate.valid_until.isoformat(),
-            "ports": certificate.ports,
-            "remarks": certificate.remarks,
-        }
-        for line in certificate.lines.all():
-            values[f"line-{line.line_number}-specification"] = line.specification
-            values[f"line-{line.line_number}-quantity"] = services.documents.quantity(line.quantity)
-            values[f"line-{line.line_number}-manufacturer"] = line.manufacturer
-        return values
-
     def post(self, request, *args, **kwargs):
-        values = {key: request.POST.get(key, "") for key in self.initial()}
+        values = {
+            key: request.POST.get(key, "") for key in services.correctable_values(self.certificate)
+        }
         try:
             services.correct_certificate(
                 certificate=self.certificate,
@@ -115,27 +186,30 @@ class CorrectView(StaffView):
                     values=values, errors=errors, reason=request.POST.get("reason", "")
                 )
             )
+        except AlreadyHandled as error:
+            messages.error(request, str(error))
+            return redirect(self.url("certificate", self.certificate.number))
         messages.success(
             request,
             _("Certificate %(number)s corrected. Send it to customs again.")
             % {"number": self.certificate.number},
         )
-        return redirect("customs_certificate", self.certificate.number)
+        return redirect(self.url("certificate", self.certificate.number))
 
     def get_context_data(self, **kwargs):
-        values = kwargs.pop("values", None) or self.initial()
+        values = kwargs.pop("values", None) or services.correctable_values(self.certificate)
         errors = kwargs.pop("errors", {})
         lines = [
             {
                 "line": line,
                 "fields": [
                     {
-                        "name": f"line-{line.line_number}-{field}",
+                        "name": f"line-{line.line_number}-{key}",
                         "label": label,
-                        "value": values.get(f"line-{line.line_number}-{field}", ""),
-                        "errors": errors.get(f"line-{line.line_number}-{field}", []),
+                        "value": values.get(f"line-{line.line_number}-{key}", ""),
+                        "errors": errors.get(f"line-{line.line_number}-{key}", []),
                     }
-                    for field, label in services.LINE_CORRECTABLE.items()
+                    for key, label in self.system.correctable_line_fields.items()
                 ],
             }
             for line in self.certificate.lines.all()
@@ -148,16 +222,53 @@ class CorrectView(StaffView):
                 "errors": errors.get(field, []),
                 "type": "date" if field == "valid_until" else "text",
             }
-            for field, label in services.CORRECTABLE.items()
+            for field, label in self.system.correctable_fields.items()
         ]
         return {
             **super().get_context_data(**kwargs),
             "certificate": self.certificate,
             "header": header,
             "lines": lines,
+            "reason": kwargs.get("reason", ""),
             "reason_errors": errors.get("reason", []),
             "form_errors": errors.get("", []) + errors.get("__all__", []),
         }
+
+
+class CertificateVoidView(StaffView):
+    """作废: with a reason and a confirmation; after issue or after sending."""
+
+    template_name = "customs/admin/certificate_void.html"
+    header_icon = "bin"
+    page_title = gettext_lazy("Void a certificate")
+
+    def dispatch(self, request, *args, **kwargs):
+        self.certificate = get_object_or_404(
+            documents.certificates_for_authority(request.user, self.system.key),
+            number=kwargs["number"],
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        reason = request.POST.get("reason", "")
+        try:
+            services.void_certificate(
+                certificate=self.certificate, actor=request.user, reason=reason, request=request
+            )
+        except ValidationError as error:
+            return self.render_to_response(
+                self.get_context_data(error=" ".join(error.messages), reason=reason)
+            )
+        except AlreadyHandled as error:
+            messages.error(request, str(error))
+            return redirect(self.url("certificates"))
+        messages.success(
+            request, _("Certificate %(number)s is void.") % {"number": self.certificate.number}
+        )
+        return redirect(self.url("certificates"))
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "certificate": self.certificate}
 
 
 class WriteOffListView(ListView):
@@ -166,25 +277,13 @@ class WriteOffListView(ListView):
     template_name = "customs/admin/write_off_list.html"
     header_icon = "list-ul"
     page_title = gettext_lazy("Write-off query")
-    list_name = "write_offs"
-    filter_spec = (
-        ("certificate", gettext_lazy("Certificate number"), "text", None),
-        ("declaration", gettext_lazy("Declaration number"), "text", None),
-        DATE_FROM,
-        DATE_TO,
-        (
-            "flagged",
-            gettext_lazy("Beyond the remainder"),
-            "select",
-            [("1", gettext_lazy("Only flagged"))],
-        ),
-    )
+    filterset_class = WriteOffFilter
+    ordering = ("-declaration_date", "-pk")
 
-    def filtered(self):
-        qs = selectors.write_offs_for_authority(self.request.user).select_related(
-            "certificate", "line"
-        )
-        return filters.write_offs(qs, self.request.GET)
+    def scoped(self):
+        return selectors.write_offs_for_authority(
+            self.request.user, self.system.key
+        ).select_related("certificate", "line")
 
     def post(self, request, *args, **kwargs):
         raise Http404
@@ -198,7 +297,7 @@ class DeclarationView(StaffView):
 
     def dispatch(self, request, *args, **kwargs):
         self.write_offs = list(
-            selectors.write_offs_for_authority(request.user)
+            selectors.write_offs_for_authority(request.user, self.system.key)
             .filter(declaration_number=kwargs["declaration"])
             .select_related("certificate", "line")
         )

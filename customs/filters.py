@@ -1,17 +1,32 @@
-"""Search filters of the customs lists (the querysets are already scoped)."""
+"""The filters of the write-off lists (django-filter); querysets come in already scoped."""
 
-from documents.filters import _date, _text
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from portal.filters import PortalFilterSet, date_from_filter, date_to_filter
+
+from .models import WriteOff
 
 
-def write_offs(qs, params):
-    if number := _text(params, "certificate"):
-        qs = qs.filter(certificate__number__icontains=number)
-    if declaration := _text(params, "declaration"):
-        qs = qs.filter(declaration_number__icontains=declaration)
-    if start := _date(params, "date_from"):
-        qs = qs.filter(declaration_date__gte=start)
-    if end := _date(params, "date_to"):
-        qs = qs.filter(declaration_date__lte=end)
-    if _text(params, "flagged") == "1":
-        qs = qs.filter(exceeds_remainder=True)
-    return qs
+class WriteOffFilter(PortalFilterSet):
+    certificate = django_filters.CharFilter(
+        field_name="certificate__number", lookup_expr="icontains", label=_("Certificate number")
+    )
+    declaration = django_filters.CharFilter(
+        field_name="declaration_number", lookup_expr="icontains", label=_("Declaration number")
+    )
+    date_from = date_from_filter("declaration_date")
+    date_to = date_to_filter("declaration_date")
+    flagged = django_filters.ChoiceFilter(
+        field_name="exceeds_remainder",
+        choices=[("1", _("Only flagged"))],
+        method="only_flagged",
+        label=_("Beyond the remainder"),
+    )
+
+    class Meta(PortalFilterSet.Meta):
+        model = WriteOff
+        fields = ["certificate", "declaration", "date_from", "date_to", "flagged"]
+
+    def only_flagged(self, queryset, name, value):
+        return queryset.filter(exceeds_remainder=True) if value == "1" else queryset

@@ -1,15 +1,16 @@
-"""准许证导入 pages: upload, progress, the records (valid pending, invalid with why), send."""
+"""证书导入 pages: upload, progress, the records (valid pending, invalid with why), send."""
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from documents.admin_views import StaffView
+from portal.accounts.selectors import seat_of
+from portal.pagination import paginate
 
 from . import imports, selectors
 from .models import ImportBatch
@@ -29,7 +30,7 @@ class ImportView(StaffView):
     page_title = gettext_lazy("Certificate import")
 
     def dispatch(self, request, *args, **kwargs):
-        if not hasattr(request.user, "approver_seat"):
+        if seat_of(request.user, self.system.key) is None:
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -37,18 +38,22 @@ class ImportView(StaffView):
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                batch = imports.upload(actor=request.user, uploaded_file=form.cleaned_data["file"])
+                batch = imports.upload(
+                    actor=request.user,
+                    system=self.system.key,
+                    uploaded_file=form.cleaned_data["file"],
+                )
             except ValidationError as error:
                 form.add_error("file", error)
             else:
-                return redirect("customs_import_batch", batch.pk)
+                return redirect(self.url("import_batch", batch.pk))
         return self.render_to_response(self.get_context_data(form=form))
 
     def get_context_data(self, **kwargs):
         return {
             **super().get_context_data(**kwargs),
             "form": kwargs.get("form") or UploadForm(),
-            "batches": selectors.import_batches_for(self.request.user)[:20],
+            "batches": selectors.import_batches_for(self.request.user, self.system.key)[:20],
         }
 
 
@@ -57,14 +62,16 @@ class BatchView(StaffView):
     header_icon = "upload"
 
     def dispatch(self, request, *args, **kwargs):
-        self.batch = get_object_or_404(selectors.import_batches_for(request.user), pk=kwargs["pk"])
+        self.batch = get_object_or_404(
+            selectors.import_batches_for(request.user, self.system.key), pk=kwargs["pk"]
+        )
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):
         return self.batch.original_name
 
     def post(self, request, *args, **kwargs):
-        if not hasattr(request.user, "approver_seat"):
+        if seat_of(request.user, self.system.key) is None:
             raise PermissionDenied
         positions = [p for p in request.POST.getlist("selected") if p.isdigit()]
         records = list(self.batch.records.filter(position__in=positions, valid=True))
@@ -86,18 +93,18 @@ class BatchView(StaffView):
         show = self.request.GET.get("show", "valid")
         records = self.batch.records.select_related("certificate")
         records = records.filter(valid=show != "invalid")
-        page = Paginator(records, 100).get_page(self.request.GET.get("page"))
+        page, problem = paginate(self.request, records, ("position",), per_page=100)
         return {
             **super().get_context_data(**kwargs),
             "batch": self.batch,
             "page": page,
+            "problems": [problem] if problem else [],
             "show": show,
-            "query": f"show={show}",
         }
 
 
-def batch_status(request, pk: int):
-    batch = get_object_or_404(selectors.import_batches_for(request.user), pk=pk)
+def batch_status(request, pk: int, system=None):
+    batch = get_object_or_404(selectors.import_batches_for(request.user, system.key), pk=pk)
     return JsonResponse(
         {
             "state": batch.state,

@@ -1,4 +1,4 @@
-"""准许证导入: an authority's own system's certificates, uploaded as XML and sent on.
+"""证书导入: an authority's own system's certificates, uploaded as XML and sent on.
 
 The file streams through lxml's iterparse (safe parser settings, one
 <Certificate> at a time, each validated against the XSD and then dropped),
@@ -13,6 +13,9 @@ from lxml import etree
 
 from documents import services as documents
 from documents.models import Certificate, CertificateLine, CertificateSource
+from filings import registry
+from filings.runner import AlreadyHandled
+from portal.accounts.selectors import seat_of
 
 from . import services, xml
 from .models import ImportBatch, ImportRecord
@@ -21,9 +24,9 @@ MAX_IMPORT_BYTES = 200 * 1024 * 1024
 CHUNK = 500
 
 
-def upload(*, actor, uploaded_file) -> ImportBatch:
-    seat = getattr(actor, "approver_seat", None)
-    if seat is None:
+def upload(*, actor, system: str, uploaded_file) -> ImportBatch:
+    seat = seat_of(actor, system)
+    if seat is None or not registry.get(system).imports_certificates:
         raise PermissionDenied
     if not uploaded_file.name.lower().endswith(".xml"):
         raise ValidationError(_("Upload an XML file in the published certificate format."))
@@ -35,6 +38,7 @@ def upload(*, actor, uploaded_file) -> ImportBatch:
         raise ValidationError(_("The file declares a DOCTYPE, which is not accepted."))
     batch = ImportBatch.objects.create(
         authority_id=seat.authority_id,
+        system=system,
         uploaded_by=actor,
         file=uploaded_file,
         original_name=uploaded_file.name[:255],
@@ -44,8 +48,12 @@ def upload(*, actor, uploaded_file) -> ImportBatch:
     return batch
 
 
-def _problems(data: dict, *, authority_code: str, seen: set) -> list[str]:
+def _problems(data: dict, *, system, authority_code: str, seen: set) -> list[str]:
     problems = []
+    if data["system"] != system.key:
+        problems.append(
+            _("The certificate is of another system (%(system)s).") % {"system": data["system"]}
+        )
     if data["authority_code"] != authority_code:
         problems.append(
             _("Authority %(code)s is not yours (%(yours)s).")
@@ -55,12 +63,12 @@ def _problems(data: dict, *, authority_code: str, seen: set) -> list[str]:
         problems.append(_("Valid until is before the issue date."))
     if data["number"] in seen:
         problems.append(_("The number appears twice in this file."))
-    elif Certificate.objects.filter(number=data["number"]).exists():
+    elif Certificate.objects.filter(system=system.key, number=data["number"]).exists():
         problems.append(_("A certificate with this number already exists."))
-    return problems
+    return problems + system.check_imported(data)
 
 
-def _record(batch, position, element, *, authority_code, seen, xsd) -> ImportRecord:
+def _record(batch, position, element, *, system, authority_code, seen, xsd) -> ImportRecord:
     number = element.findtext(f"{{{xml.NS}}}Number") or ""
     holder = element.findtext(f"{{{xml.NS}}}HolderName") or ""
     record = ImportRecord(
@@ -77,7 +85,7 @@ def _record(batch, position, element, *, authority_code, seen, xsd) -> ImportRec
         )[:2000]
         return record
     data = xml.read_certificate(element)
-    problems = _problems(data, authority_code=authority_code, seen=seen)
+    problems = _problems(data, system=system, authority_code=authority_code, seen=seen)
     seen.add(data["number"])
     if problems:
         record.errors = "; ".join(problems)
@@ -96,6 +104,7 @@ def check(batch: ImportBatch) -> None:
     """Read the file record by record; store each as valid (pending) or invalid with why."""
     xsd = xml.schema("outbound")
     authority_code = batch.authority.code
+    system = registry.get(batch.system)
     batch_tag, certificate_tag = f"{{{xml.NS}}}CertificateBatch", f"{{{xml.NS}}}Certificate"
     seen: set[str] = set()
     pending: list[ImportRecord] = []
@@ -139,7 +148,15 @@ def check(batch: ImportBatch) -> None:
                 continue
             position += 1
             pending.append(
-                _record(batch, position, element, authority_code=authority_code, seen=seen, xsd=xsd)
+                _record(
+                    batch,
+                    position,
+                    element,
+                    system=system,
+                    authority_code=authority_code,
+                    seen=seen,
+                    xsd=xsd,
+                )
             )
             element.clear()
             while element.getprevious() is not None:
@@ -169,8 +186,6 @@ def check_batch(batch_id: int) -> None:
 
 def send_records(*, records, actor, request=None) -> tuple[list, list]:
     """提交并发往海关: each valid, unsent record becomes a certificate and goes out."""
-    from workflows.drug_permit import AlreadyHandled
-
     sent, refused = [], []
     for record in records:
         if not record.valid or record.certificate_id:
@@ -189,18 +204,19 @@ def send_records(*, records, actor, request=None) -> tuple[list, list]:
 
 def _certificate_from(record: ImportRecord, actor) -> Certificate:
     data = record.data
-    if Certificate.objects.filter(number=data["number"]).exists():
+    system = record.batch.system
+    if Certificate.objects.filter(system=system, number=data["number"]).exists():
         raise ValidationError(_("A certificate with this number already exists."))
     certificate = Certificate.objects.create(
+        system=system,
         source=CertificateSource.IMPORTED,
         number=data["number"],
         authority_id=record.batch.authority_id,
-        direction=data["direction"],
         holder_name=data["holder_name"],
         holder_uscc=data["holder_uscc"],
         holder_address=data["holder_address"],
-        purpose_name=data["purpose"],
         ports=data["ports"],
+        content=data["content"],
         remarks=data["remarks"],
         issue_date=data["issue_date"],
         valid_until=data["valid_until"],
@@ -212,17 +228,15 @@ def _certificate_from(record: ImportRecord, actor) -> Certificate:
             certificate=certificate,
             line_number=line["line_number"],
             hs_code=line["hs_code"],
-            drug_name_zh=line["drug_name_zh"],
-            drug_name_en=line["drug_name_en"],
-            dosage_form=line["dosage_form"],
-            specification=line["specification"],
+            name=line["name"],
             quantity=line["quantity"],
             unit=line["unit"],
-            manufacturer=line["manufacturer"],
-            country=line["country"],
+            details=line["details"],
         )
         for line in data["lines"]
     )
-    documents.issue_certificate_code(certificate)
+    certificate = Certificate.objects.get(pk=certificate.pk)  # typed values, as stored
+    certificate.save_revision(user=actor, clean=False)
+    documents.issue_code(certificate, revision=certificate.revision)
     ImportRecord.objects.filter(pk=record.pk).update(certificate=certificate)
-    return Certificate.objects.get(pk=certificate.pk)
+    return certificate

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.reference.models import Module
+
 
 class MessageKind(models.TextChoices):
     ISSUE = "ISSUE", _("Issue")
@@ -66,7 +68,11 @@ class InboundMessage(models.Model):
 
 
 class WriteOff(models.Model):
-    """核销: a quantity customs declared against one certificate line."""
+    """核销: a quantity customs declared against one certificate line.
+
+    Keyed by the document it concerns as well as the declaration and line: one
+    declaration line may write off a drug permit and an import licence at once.
+    """
 
     certificate = models.ForeignKey(
         "documents.Certificate", on_delete=models.PROTECT, related_name="write_offs"
@@ -75,6 +81,8 @@ class WriteOff(models.Model):
         "documents.CertificateLine", on_delete=models.PROTECT, related_name="write_offs"
     )
     declaration_number = models.CharField(_("declaration number"), max_length=18, db_index=True)
+    # The goods item of the declaration (报关单商品项号) the quantity was declared on.
+    declaration_item = models.PositiveSmallIntegerField(_("declaration item"), null=True)
     declaration_date = models.DateField(_("declaration date"))
     port_code = models.CharField(_("port"), max_length=4)
     quantity = models.DecimalField(_("quantity written off"), max_digits=14, decimal_places=3)
@@ -85,9 +93,11 @@ class WriteOff(models.Model):
 
     class Meta:
         ordering = ["-declaration_date", "-pk"]
+        indexes = [models.Index(fields=["certificate", "-declaration_date", "-id"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["declaration_number", "line"], name="one_write_off_per_declaration_line"
+                fields=["certificate", "declaration_number", "line"],
+                name="one_write_off_per_document_declaration_line",
             )
         ]
 
@@ -105,6 +115,7 @@ class ImportBatch(models.Model):
         FAILED = "FAILED", _("Failed")
 
     authority = models.ForeignKey("reference.Authority", on_delete=models.PROTECT, related_name="+")
+    system = models.CharField(max_length=30, choices=Module.choices)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -3,20 +3,23 @@
 from django.db.models import QuerySet
 
 from documents import selectors as documents
+from filings.selectors import authority_id_for
 
 from .models import ImportBatch, WriteOff
 
 
-def write_offs_for_authority(user) -> QuerySet[WriteOff]:
-    return WriteOff.objects.filter(certificate__in=documents.certificates_for_authority(user))
+def write_offs_for_authority(user, system: str) -> QuerySet[WriteOff]:
+    return WriteOff.objects.filter(
+        certificate__in=documents.certificates_for_authority(user, system)
+    )
 
 
-def write_offs_for_filer(user) -> QuerySet[WriteOff]:
-    return WriteOff.objects.filter(certificate__in=documents.certificates_for_filer(user))
+def write_offs_for_filer(user, system: str) -> QuerySet[WriteOff]:
+    return WriteOff.objects.filter(certificate__in=documents.certificates_for_filer(user, system))
 
 
-def import_batches_for(user) -> QuerySet[ImportBatch]:
-    authority_id = documents.authority_id_of(user)
+def import_batches_for(user, system: str) -> QuerySet[ImportBatch]:
+    authority_id = authority_id_for(user, system)
     if authority_id is None:
         return ImportBatch.objects.none()
-    return ImportBatch.objects.filter(authority_id=authority_id)
+    return ImportBatch.objects.filter(authority_id=authority_id, system=system)

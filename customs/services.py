@@ -1,15 +1,17 @@
-"""The customs exchange: send, deliver, receive, correct.
+"""The customs exchange: send, deliver, receive, correct, void.
 
 Sending writes the outbound message in the same transaction as the
 certificate's status change; ``deliver_due`` (run by the outbox worker,
-``manage.py outbox``) claims due messages, POSTs them with the message
-id as idempotency key and retries with exponential backoff.  Inbound receipts
-and write-offs are verified (HMAC), validated (XSD) and applied exactly once.
+``manage.py outbox``) claims due messages, POSTs them with the message id as
+idempotency key and retries with exponential backoff.  Inbound receipts and
+write-offs are verified (HMAC), validated (XSD) and applied exactly once.
+Every filing system's certificates travel the same way.
 """
 
 import os
 import urllib.error
 import urllib.request
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -18,12 +20,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed, has_transition_perm
+from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from documents import services as documents
-from documents.models import Certificate, CertificateRevision, CertificateStatus, CustomsStatus
+from documents.models import Certificate, CertificateStatus, CustomsStatus
+from filings import audit, registry
+from filings.runner import AlreadyHandled, already_handled, run_transition
 from portal.outbox import claim_due, retry_at
-from workflows import audit
 
 from . import xml
 from .models import InboundMessage, MessageKind, OutboundMessage, WriteOff
@@ -33,30 +36,26 @@ LEASE_SECONDS = float(os.environ.get("PORTAL_CUSTOMS_LEASE_SECONDS", "30"))
 
 def certificate_data(certificate: Certificate) -> dict:
     return {
+        "system": certificate.system,
         "number": certificate.number,
         "revision": certificate.revision,
-        "direction": certificate.direction,
         "authority_code": certificate.authority.code,
         "holder_name": certificate.holder_name,
         "holder_uscc": certificate.holder_uscc,
         "holder_address": certificate.holder_address,
-        "purpose": certificate.purpose_name,
         "ports": certificate.ports,
         "issue_date": certificate.issue_date,
         "valid_until": certificate.valid_until,
         "remarks": certificate.remarks,
+        "content": certificate.content,
         "lines": [
             {
                 "line_number": line.line_number,
                 "hs_code": line.hs_code,
-                "drug_name_zh": line.drug_name_zh,
-                "drug_name_en": line.drug_name_en,
-                "dosage_form": line.dosage_form,
-                "specification": line.specification,
+                "name": line.name,
                 "quantity": line.quantity,
                 "unit": line.unit,
-                "manufacturer": line.manufacturer,
-                "country": line.country,
+                "details": line.details,
             }
             for line in certificate.lines.all()
         ],
@@ -64,16 +63,10 @@ def certificate_data(certificate: Certificate) -> dict:
 
 
 def _save(certificate: Certificate) -> None:
-    from django_fsm import ConcurrentTransition
-
-    from workflows.drug_permit import AlreadyHandled
-
     try:
         certificate.save()
     except ConcurrentTransition as error:
-        raise AlreadyHandled(
-            _("This certificate was changed meanwhile; refresh to see its status.")
-        ) from error
+        raise already_handled(certificate) from error
 
 
 def queue_message(*, certificate: Certificate, kind: str, actor, void_reason="") -> OutboundMessage:
@@ -106,8 +99,6 @@ def send_certificate(*, certificate: Certificate, actor, request=None) -> Outbou
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if not can_proceed(certificate.send):
-            from workflows.drug_permit import AlreadyHandled
-
             raise AlreadyHandled(
                 _("Certificate %(number)s cannot be sent now (%(status)s).")
                 % {
@@ -143,10 +134,11 @@ def send_certificate(*, certificate: Certificate, actor, request=None) -> Outbou
         audit.record(
             target=certificate,
             actor=actor,
-            transition="customs_send",
+            transition="send",
             from_state=from_state,
             to_state=certificate.customs_status,
             request=request,
+            filing=certificate.filing,
         )
     return message
 
@@ -154,8 +146,6 @@ def send_certificate(*, certificate: Certificate, actor, request=None) -> Outbou
 def send_certificates(*, certificates, actor, request=None) -> tuple[list, list]:
     """Several at once; each in its own transaction. Returns (sent, [(number, reason)])."""
     sent, refused = [], []
-    from workflows.drug_permit import AlreadyHandled
-
     for certificate in certificates:
         try:
             send_certificate(certificate=certificate, actor=actor, request=request)
@@ -165,7 +155,7 @@ def send_certificates(*, certificates, actor, request=None) -> tuple[list, list]
     return sent, refused
 
 
-# --- delivery (the outbox worker) ----------------------------------------------------
+# --- delivery (the outbox worker) -----------------------------------------------------------
 
 
 def http_post(body: bytes, *, message_id: str) -> int:
@@ -222,16 +212,13 @@ def _record_attempt(message: OutboundMessage, *, status, error: str) -> None:
             )
             certificate = Certificate.objects.select_for_update().get(pk=message.certificate_id)
             if can_proceed(certificate.delivery_failed):
-                certificate.delivery_failed()
                 certificate.customs_reason = error
-                certificate.save()
-                audit.record(
+                run_transition(
                     target=certificate,
                     actor=None,
-                    transition="customs_send_failed",
-                    from_state=CustomsStatus.SENT,
-                    to_state=certificate.customs_status,
+                    name="delivery_failed",
                     opinion=error,
+                    filing=certificate.filing,
                 )
             return
         OutboundMessage.objects.filter(pk=message.pk).update(
@@ -239,7 +226,7 @@ def _record_attempt(message: OutboundMessage, *, status, error: str) -> None:
         )
 
 
-# --- inbound ----------------------------------------------------------------------------
+# --- inbound ------------------------------------------------------------------------------
 
 
 class Retry(Exception):
@@ -273,13 +260,25 @@ def receive(body: bytes, *, timestamp: str | None, signature: str | None) -> str
     return outcome
 
 
+def _void_filing(certificate: Certificate) -> None:
+    """A void certificate leaves its filing void (已作废), in the same transaction."""
+    filing = certificate.filing
+    if filing is None:
+        return
+    filing = filing.specific
+    void_state = filing.declaration.void_state
+    method = getattr(filing, "void", None)
+    if method is not None and filing.status != void_state and can_proceed(method):
+        run_transition(target=filing, actor=None, name="void", opinion=certificate.void_reason)
+
+
 def _apply_receipt(data: dict) -> str:
     message = OutboundMessage.objects.filter(message_id=data["in_reply_to"]).first()
     if message is None:
         raise xml.MessageError(f"No certificate message {data['in_reply_to']} was sent.")
     certificate = Certificate.objects.select_for_update().get(pk=message.certificate_id)
-    if certificate.number != data["number"]:
-        raise xml.MessageError("The receipt names another certificate than its message.")
+    if certificate.number != data["number"] or certificate.system != data["system"]:
+        raise xml.MessageError("The receipt names another document than its message.")
     OutboundMessage.objects.filter(pk=message.pk).update(
         state=OutboundMessage.State.DELIVERED,
         delivered_at=message.delivered_at or timezone.now(),
@@ -290,71 +289,68 @@ def _apply_receipt(data: dict) -> str:
     latest = certificate.customs_messages.order_by("-created_at", "-pk").first()
     if latest.pk != message.pk:
         return "receipt recorded; a later message supersedes it"
-    from_state = f"{certificate.status}/{certificate.customs_status}"
     if message.kind == MessageKind.VOID:
-        if not can_proceed(certificate.void_confirmed):
+        if certificate.status != CertificateStatus.VOID_REQUESTED:
             return "receipt recorded"
         if data["accepted"]:
-            certificate.void_confirmed()
+            name = "void_confirmed"
         else:
-            certificate.void_refused()
-            certificate.void_reason = ""
-            certificate.voided_at = None
+            name = "void_refused"
             certificate.customs_reason = _("Customs refused to void: %(reason)s") % {
                 "reason": data["reason"]
             }
-        transition = "customs_void_accepted" if data["accepted"] else "customs_void_refused"
     else:
-        if data["accepted"]:
-            if not can_proceed(certificate.customs_accept):
-                return "receipt recorded"
-            certificate.customs_accept()
-            certificate.customs_reason = ""
-        else:
-            if not can_proceed(certificate.customs_reject):
-                return "receipt recorded"
-            certificate.customs_reject()
-            certificate.customs_reason = data["reason"]
-        transition = "customs_accepted" if data["accepted"] else "customs_rejected"
-    certificate.save()
-    audit.record(
+        name = "customs_accept" if data["accepted"] else "customs_reject"
+        if not can_proceed(getattr(certificate, name)):
+            return "receipt recorded"
+        certificate.customs_reason = "" if data["accepted"] else data["reason"]
+    run_transition(
         target=certificate,
         actor=None,
-        transition=transition,
-        from_state=from_state,
-        to_state=f"{certificate.status}/{certificate.customs_status}",
+        name=name,
         opinion=data["reason"],
+        filing=certificate.filing,
     )
-    return transition
+    if name == "void_confirmed":
+        _void_filing(certificate)
+    return name
 
 
 def _apply_write_off(data: dict) -> str:
-    certificate = Certificate.objects.select_for_update().filter(number=data["number"]).first()
-    if certificate is None:
-        raise xml.MessageError(f"No certificate {data['number']}.")
-    lines = {line.line_number: line for line in certificate.lines.all()}
     applied = []
-    for number, quantity in data["lines"]:
-        line = lines.get(number)
-        if line is None:
-            raise xml.MessageError(f"Certificate {certificate.number} has no line {number}.")
-        if WriteOff.objects.filter(
-            declaration_number=data["declaration_number"], line=line
-        ).exists():
-            continue  # this declaration's line was applied before
-        used = line.write_offs.aggregate(total=Sum("quantity"))["total"] or Decimal(0)
-        WriteOff.objects.create(
-            certificate=certificate,
-            line=line,
-            declaration_number=data["declaration_number"],
-            declaration_date=data["declaration_date"],
-            port_code=data["port_code"],
-            quantity=quantity,
-            exceeds_remainder=used + quantity > line.quantity,
-            message_id=data["message_id"],
+    for document in data["documents"]:
+        certificate = (
+            Certificate.objects.select_for_update()
+            .filter(system=document["system"], number=document["number"])
+            .first()
         )
-        applied.append(number)
-    return f"write-off applied to lines {applied}" if applied else "write-off already applied"
+        if certificate is None:
+            raise xml.MessageError(f"No document {document['system']} {document['number']}.")
+        lines = {line.line_number: line for line in certificate.lines.all()}
+        for number, quantity, item in document["lines"]:
+            line = lines.get(number)
+            if line is None:
+                raise xml.MessageError(f"Document {certificate.number} has no line {number}.")
+            if WriteOff.objects.filter(
+                certificate=certificate,
+                declaration_number=data["declaration_number"],
+                line=line,
+            ).exists():
+                continue  # this declaration's line was applied to this document before
+            used = line.write_offs.aggregate(total=Sum("quantity"))["total"] or Decimal(0)
+            WriteOff.objects.create(
+                certificate=certificate,
+                line=line,
+                declaration_number=data["declaration_number"],
+                declaration_item=item,
+                declaration_date=data["declaration_date"],
+                port_code=data["port_code"],
+                quantity=quantity,
+                exceeds_remainder=used + quantity > line.quantity,
+                message_id=data["message_id"],
+            )
+            applied.append(f"{certificate.number}/{number}")
+    return f"write-off applied to {applied}" if applied else "write-off already applied"
 
 
 def ledger(certificate: Certificate) -> list[dict]:
@@ -375,63 +371,94 @@ def ledger(certificate: Certificate) -> list[dict]:
     ]
 
 
-# --- correction (改错) ---------------------------------------------------------------
+# --- correction (改错) and void (作废) ----------------------------------------------------
 
-CORRECTABLE = {
-    "valid_until": _("valid until"),
-    "ports": _("ports"),
-    "remarks": _("remarks"),
-}
-LINE_CORRECTABLE = {
-    "specification": _("specification"),
-    "quantity": _("licensed quantity"),
-    "manufacturer": _("manufacturer"),
-}
+
+def _get(obj, key: str):
+    if key.startswith("details."):
+        return obj.details.get(key[8:], "")
+    return getattr(obj, key)
+
+
+def correctable_values(certificate: Certificate) -> dict:
+    """The current values of everything 改错 may change, as the form shows them."""
+    system = registry.get(certificate.system)
+    values = {}
+    for field in system.correctable_fields:
+        value = getattr(certificate, field)
+        values[field] = value.isoformat() if isinstance(value, date) else str(value)
+    for line in certificate.lines.all():
+        for key in system.correctable_line_fields:
+            value = _get(line, key)
+            values[f"line-{line.line_number}-{key}"] = (
+                documents.quantity(value) if key == "quantity" else str(value)
+            )
+    return values
+
+
+def _parse_header(certificate, field, raw, errors):
+    if field == "valid_until":
+        try:
+            new = date.fromisoformat(raw)
+        except ValueError:
+            errors[field] = _("Enter a date such as 2027-12-31.")
+            return None
+        if new < certificate.issue_date:
+            errors[field] = _("The validity cannot end before the issue date.")
+            return None
+        return new
+    return raw
+
+
+def _parse_line(key, raw, used, errors, error_key):
+    if key == "quantity":
+        try:
+            new = Decimal(raw)
+        except InvalidOperation:
+            errors[error_key] = _("Enter a number.")
+            return None
+        if new <= 0 or new.as_tuple().exponent < -3:
+            errors[error_key] = _("Enter a positive quantity with at most 3 decimals.")
+            return None
+        if new < used:
+            errors[error_key] = _(
+                "Customs already wrote off %(used)s: the quantity cannot be lower."
+            ) % {"used": documents.quantity(used)}
+            return None
+        return new
+    if not raw:
+        errors[error_key] = _("This field is required.")
+        return None
+    return raw
 
 
 def correct_certificate(
     *, certificate: Certificate, actor, values: dict, reason: str, request=None
 ):
     """A new revision with the changed fields; it must be sent to customs again."""
-    from datetime import date
-
+    system = registry.get(certificate.system)
     errors = {}
     if not reason.strip():
         errors["reason"] = _("Enter the reason for the correction.")
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if not has_transition_perm(certificate.correct, actor):
-            raise PermissionDenied
-        if not can_proceed(certificate.correct):
-            raise ValidationError(
-                _("This certificate cannot be corrected while it is %(status)s.")
-                % {
-                    "status": certificate.get_status_display()
-                    if certificate.is_void
-                    else certificate.get_customs_status_display()
-                }
-            )
-        changes = []
-        new_header = {}
-        for field, label in CORRECTABLE.items():
-            raw = str(values.get(field, "")).strip()
-            old = getattr(certificate, field)
-            if field == "valid_until":
-                try:
-                    new = date.fromisoformat(raw)
-                except ValueError:
-                    errors[field] = _("Enter a date such as 2027-12-31.")
-                    continue
-                if new < certificate.issue_date:
-                    errors[field] = _("The validity cannot end before the issue date.")
-                    continue
-            else:
-                new = raw
-            if new != old:
-                new_header[field] = new
-                changes.append(
-                    {"field": field, "label": str(label), "old": str(old), "new": str(new)}
+            if not can_proceed(certificate.correct):
+                raise ValidationError(
+                    _("This certificate cannot be corrected while it is %(status)s.")
+                    % {
+                        "status": certificate.get_status_display()
+                        if certificate.is_void
+                        else certificate.get_customs_status_display()
+                    }
                 )
+            raise PermissionDenied
+        new_header = {}
+        for field in system.correctable_fields:
+            raw = str(values.get(field, "")).strip()
+            new = _parse_header(certificate, field, raw, errors)
+            if field not in errors and new != getattr(certificate, field):
+                new_header[field] = new
         used = dict(
             WriteOff.objects.filter(certificate=certificate)
             .values_list("line_id")
@@ -439,45 +466,23 @@ def correct_certificate(
         )
         line_updates = []
         for line in certificate.lines.all():
-            updates = {}
-            for field, label in LINE_CORRECTABLE.items():
-                key = f"line-{line.line_number}-{field}"
-                raw = str(values.get(key, "")).strip()
-                old = getattr(line, field)
-                if field == "quantity":
-                    try:
-                        new = Decimal(raw)
-                    except InvalidOperation:
-                        errors[key] = _("Enter a number.")
-                        continue
-                    if new <= 0 or new.as_tuple().exponent < -3:
-                        errors[key] = _("Enter a positive quantity with at most 3 decimals.")
-                        continue
-                    if new < used.get(line.pk, 0):
-                        errors[key] = _(
-                            "Customs already wrote off %(used)s: the quantity cannot be lower."
-                        ) % {"used": documents.quantity(used[line.pk])}
-                        continue
+            changed = False
+            for key in system.correctable_line_fields:
+                error_key = f"line-{line.line_number}-{key}"
+                raw = str(values.get(error_key, "")).strip()
+                new = _parse_line(key, raw, used.get(line.pk, 0), errors, error_key)
+                if error_key in errors or new == _get(line, key):
+                    continue
+                changed = True
+                if key.startswith("details."):
+                    line.details = {**line.details, key[8:]: new}
                 else:
-                    new = raw
-                    if not new:
-                        errors[key] = _("This field is required.")
-                        continue
-                if new != old:
-                    updates[field] = new
-                    changes.append(
-                        {
-                            "field": key,
-                            "label": f"{line.line_number} · {label}",
-                            "old": documents.quantity(old) if field == "quantity" else old,
-                            "new": documents.quantity(new) if field == "quantity" else new,
-                        }
-                    )
-            if updates:
-                line_updates.append((line, updates))
+                    setattr(line, key, new)
+            if changed:
+                line_updates.append(line)
         if errors:
             raise ValidationError(errors)
-        if not changes:
+        if not new_header and not line_updates:
             raise ValidationError(_("Nothing was changed."))
         from_state = certificate.customs_status
         certificate.correct()
@@ -485,35 +490,48 @@ def correct_certificate(
             setattr(certificate, field, new)
         certificate.revision += 1
         _save(certificate)
-        for line, updates in line_updates:
-            type(line).objects.filter(pk=line.pk).update(**updates)
-        CertificateRevision.objects.create(
-            certificate=certificate,
-            revision=certificate.revision,
-            changes=changes,
-            reason=reason.strip(),
-            changed_by=actor,
-        )
-        documents.issue_certificate_code(certificate)
+        for line in line_updates:
+            line.save(update_fields=["quantity", "details"])
+        revision = certificate.save_revision(user=actor, clean=False)
+        documents.issue_code(certificate, revision=certificate.revision)
         audit.record(
             target=certificate,
             actor=actor,
-            transition="correct_certificate",
+            transition="correct",
             from_state=from_state,
             to_state=certificate.customs_status,
             opinion=reason.strip(),
             request=request,
+            filing=certificate.filing,
+            revision=revision,
         )
     return certificate
 
 
-def queue_void(*, certificate: Certificate, actor) -> OutboundMessage | None:
-    """After voiding: customs must agree when it already had the certificate."""
-    if certificate.status == CertificateStatus.VOID_REQUESTED:
-        return queue_message(
-            certificate=certificate,
-            kind=MessageKind.VOID,
+def void_certificate(*, certificate: Certificate, actor, reason: str, request=None) -> Certificate:
+    """作废 with a reason: at once if customs never had it (the filing is void too),
+    else a void message goes to customs and the certificate waits for its answer."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Enter the reason for voiding.")})
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        certificate.void_reason = reason.strip()
+        certificate.voided_at = timezone.now()
+        run_transition(
+            target=certificate,
             actor=actor,
-            void_reason=certificate.void_reason,
+            name="void",
+            opinion=reason.strip(),
+            request=request,
+            filing=certificate.filing,
         )
-    return None
+        if certificate.status == CertificateStatus.VOID_REQUESTED:
+            queue_message(
+                certificate=certificate,
+                kind=MessageKind.VOID,
+                actor=actor,
+                void_reason=certificate.void_reason,
+            )
+        else:
+            _void_filing(certificate)
+    return certificate

@@ -27,14 +27,15 @@ from . import xml
 
 SCHEMA = """
 create table if not exists messages (
-  message_id text primary key, kind text, number text, revision integer,
+  message_id text primary key, kind text, system text, number text, revision integer,
   received_at real, result text, reason text, receipt_id text, receipt_sent integer default 0
 );
 create table if not exists certificates (
-  number text primary key, revision integer, status text, holder text, data text
+  system text, number text, revision integer, status text, holder text, data text,
+  primary key (system, number)
 );
 create table if not exists write_offs (
-  message_id text primary key, number text, declaration text, declared_on text,
+  message_id text primary key, system text, number text, declaration text, declared_on text,
   port text, line integer, quantity text, sent integer default 0
 );
 """
@@ -77,10 +78,11 @@ class Simulator:
                 return 202, "duplicate: already received"
             accepted, reason = self._decide(kind, data)
             self.db.execute(
-                "insert into messages values (?,?,?,?,?,?,?,?,0)",
+                "insert into messages values (?,?,?,?,?,?,?,?,?,0)",
                 (
                     message_id,
                     kind,
+                    data["system"],
                     data["number"],
                     data["revision"],
                     time.time(),
@@ -92,19 +94,22 @@ class Simulator:
         return 202, "received"
 
     def _decide(self, kind, data) -> tuple[bool, str]:
-        number = data["number"]
+        system, number = data["system"], data["number"]
         known = self.db.execute(
-            "select status from certificates where number=?", (number,)
+            "select status from certificates where system=? and number=?", (system, number)
         ).fetchone()
         used = self.db.execute(
-            "select count(*) from write_offs where number=?", (number,)
+            "select count(*) from write_offs where system=? and number=?", (system, number)
         ).fetchone()[0]
         if kind == "VOID":
             if known is None:
                 return False, "海关无此证书，无法作废。"
             if used:
                 return False, "证书已用于报关（有核销记录），不能作废。"
-            self.db.execute("update certificates set status='VOID' where number=?", (number,))
+            self.db.execute(
+                "update certificates set status='VOID' where system=? and number=?",
+                (system, number),
+            )
             return True, ""
         if known and known[0] == "VOID":
             return False, "证书已作废。"
@@ -117,20 +122,28 @@ class Simulator:
                 return False, "证书已用于报关（有核销记录），不能改错。"
         payload = json.dumps(data, default=str, ensure_ascii=False)
         self.db.execute(
-            "insert into certificates values (?,?,'VALID',?,?) on conflict(number) do update "
-            "set revision=excluded.revision, holder=excluded.holder, data=excluded.data",
-            (number, data["revision"], data["holder_name"], payload),
+            "insert into certificates values (?,?,?,'VALID',?,?) on conflict(system, number) "
+            "do update set revision=excluded.revision, holder=excluded.holder, data=excluded.data",
+            (system, number, data["revision"], data["holder_name"], payload),
         )
         return True, ""
 
     # --- write-offs ---------------------------------------------------------------
-    def declare(self, *, number, line, quantity, port="2233", declaration=""):
+    def declare(self, *, number, line, quantity, port="2233", declaration="", system=None):
         declaration = declaration or datetime.now().strftime("2233%Y%m%d%H%M%S")[:18].ljust(18, "0")
         with self.lock:
+            if system is None:
+                found = self.db.execute(
+                    "select system from certificates where number=?", (number,)
+                ).fetchone()
+                if found is None:
+                    raise ValueError(f"no certificate {number}")
+                system = found[0]
             self.db.execute(
-                "insert into write_offs values (?,?,?,?,?,?,?,0)",
+                "insert into write_offs values (?,?,?,?,?,?,?,?,0)",
                 (
                     xml.new_message_id(),
+                    system,
                     number,
                     declaration,
                     date.today().isoformat(),
@@ -158,14 +171,15 @@ class Simulator:
         """Send due receipts and pending write-offs; returns how many the portal took."""
         taken = 0
         due = self.query(
-            "select message_id, number, result, reason, receipt_id from messages "
+            "select message_id, system, number, result, reason, receipt_id from messages "
             "where receipt_sent=0 and received_at <= ?",
             (time.time() - self.delay,),
         )
-        for message_id, number, result, reason, receipt_id in due:
+        for message_id, system, number, result, reason, receipt_id in due:
             body = xml.receipt(
                 message_id=receipt_id,
                 in_reply_to=message_id,
+                system=system,
                 number=number,
                 accepted=result == "ACCEPTED",
                 reason=reason or "",
@@ -176,17 +190,17 @@ class Simulator:
                 # 200 applied; 400 the portal will never take it: both are final.
                 self.query("update messages set receipt_sent=1 where message_id=?", (message_id,))
                 taken += 1
-        for message_id, number, declaration, declared_on, port, line, quantity in self.query(
-            "select message_id, number, declaration, declared_on, port, line, quantity "
+        for row in self.query(
+            "select message_id, system, number, declaration, declared_on, port, line, quantity "
             "from write_offs where sent=0"
         ):
+            message_id, system, number, declaration, declared_on, port, line, quantity = row
             body = xml.write_off(
                 message_id=message_id,
                 declaration_number=declaration,
                 declaration_date=declared_on,
                 port_code=port,
-                number=number,
-                lines=[(line, quantity)],
+                documents=[(system, number, [(line, quantity, 1)])],
             )
             status = self._post(body)
             if status is not None and status < 500 and status != 403:
@@ -205,27 +219,31 @@ class Simulator:
     # --- the small page -----------------------------------------------------------------
     def page(self) -> str:
         rows = []
-        for number, revision, status, holder, data in self.query(
-            "select number, revision, status, holder, data from certificates order by number desc"
+        for system, number, revision, status, holder, data in self.query(
+            "select system, number, revision, status, holder, data from certificates "
+            "order by number desc"
         ):
             lines = json.loads(data)["lines"]
             options = "".join(
                 f'<option value="{line["line_number"]}">{line["line_number"]} · '
-                f"{html.escape(line['drug_name_zh'])} · "
+                f"{html.escape(line['name'])} · "
                 f"{line['quantity']} {html.escape(line['unit'])}</option>"
                 for line in lines
             )
             used = self.query(
-                "select declaration, line, quantity, sent from write_offs where number=?", (number,)
+                "select declaration, line, quantity, sent from write_offs "
+                "where system=? and number=?",
+                (system, number),
             )
             declared = "<br>".join(
                 f"{d} · 第{line}项 · {q}{'' if sent else '（待发送）'}" for d, line, q, sent in used
             )
             rows.append(
-                f"<tr><td>{number}</td><td>{revision}</td><td>{status}</td>"
+                f"<tr><td>{system}</td><td>{number}</td><td>{revision}</td><td>{status}</td>"
                 f"<td>{html.escape(holder)}</td><td>{declared or '—'}</td><td>"
                 f'<form method="post" action="/write-offs/"><input type="hidden" name="number" '
-                f'value="{number}"><label>商品项 <select name="line">{options}</select></label> '
+                f'value="{number}"><input type="hidden" name="system" value="{system}">'
+                f'<label>商品项 <select name="line">{options}</select></label> '
                 '<label>数量 <input name="quantity" required size="8"></label> '
                 '<label>口岸 <input name="port" value="2233" size="4"></label> '
                 '<label>报关单号 <input name="declaration" size="20" '
@@ -248,7 +266,8 @@ class Simulator:
             "<h1>海关模拟器 Customs simulator</h1>"
             "<p>A stand-in for the customs gateway: it receives "
             "the portal's certificate messages, answers receipts, and declares goods (核销) "
-            "against certificates.</p><h2>证书 Certificates</h2><table><tr><th>准许证号</th>"
+            "against certificates.</p><h2>证书 Certificates</h2><table><tr><th>业务</th>"
+            "<th>证书编号</th>"
             "<th>版本</th><th>状态</th><th>单位</th><th>已核销</th><th>申报</th></tr>"
             + "".join(rows)
             + "</table><h2>报文 Messages</h2><table><tr><th>类型</th><th>准许证号</th><th>版本</th>"
@@ -304,6 +323,7 @@ def make_handler(simulator: Simulator):
                         quantity=form["quantity"],
                         port=form.get("port") or "2233",
                         declaration=form.get("declaration", ""),
+                        system=form.get("system") or None,
                     )
                 except (KeyError, ArithmeticError, ValueError) as error:
                     return self._send(400, f"Bad write-off: {error}")

@@ -1,15 +1,14 @@
 """The customs messages: build, parse safely, validate against the XSDs, sign.
 
 Pure (bytes and dicts in and out) so the portal and the customs simulator
-share one implementation of the protocol.  Parsers never resolve entities,
-never load a DTD or touch the network, refuse a DOCTYPE outright and cap the
-size, so hostile XML (external entities, billion laughs, oversized input,
-another namespace) is rejected with a reason and nothing else happens.
+share one implementation of the protocol.  One envelope serves every filing
+system: a certificate names its ``system``; what a system records beyond the
+common fields travels as ``<Details><Item key="…">`` (declared by the
+system).  Parsers never resolve entities, never load a DTD or touch the
+network, refuse a DOCTYPE outright and cap the size, so hostile XML is
+rejected with a reason and nothing else happens.
 """
 
-import hashlib
-import hmac
-import time
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,12 +18,13 @@ from pathlib import Path
 from lxml import etree
 from lxml.builder import ElementMaker
 
-NS = "urn:cn:singlewindow:drug-permit:customs:1"
+from portal import signing
+
+NS = "urn:cn:singlewindow:customs:2"
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 MAX_MESSAGE_BYTES = 1_000_000
-SIGNATURE_HEADER = "X-SW-Signature"
-TIMESTAMP_HEADER = "X-SW-Timestamp"
-MAX_CLOCK_SKEW = 300  # seconds
+SIGNATURE_HEADER = signing.SIGNATURE_HEADER
+TIMESTAMP_HEADER = signing.TIMESTAMP_HEADER
 
 E = ElementMaker(namespace=NS, nsmap={None: NS})
 
@@ -99,37 +99,23 @@ def to_bytes(root) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
-# --- signing (both directions) ----------------------------------------------------
+# --- signing (both directions) ----------------------------------------------------------
 
-
-def signature(secret: str, timestamp: str, body: bytes) -> str:
-    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    return "sha256=" + digest.hexdigest()
+signature = signing.signature
 
 
 def signed_headers(secret: str, body: bytes) -> dict:
-    timestamp = str(int(time.time()))
-    return {
-        "Content-Type": "application/xml; charset=utf-8",
-        TIMESTAMP_HEADER: timestamp,
-        SIGNATURE_HEADER: signature(secret, timestamp, body),
-    }
+    return signing.signed_headers(secret, body)
 
 
 def verify_signature(secret: str, timestamp: str | None, given: str | None, body: bytes) -> None:
-    if not timestamp or not given:
-        raise SignatureError("Missing signature.")
     try:
-        age = abs(time.time() - int(timestamp))
-    except ValueError as error:
-        raise SignatureError("Bad timestamp.") from error
-    if age > MAX_CLOCK_SKEW:
-        raise SignatureError("Timestamp too old or in the future.")
-    if not hmac.compare_digest(signature(secret, timestamp, body), given):
-        raise SignatureError("Bad signature.")
+        signing.verify_signature(secret, timestamp, given, body)
+    except signing.SignatureError as error:
+        raise SignatureError(str(error)) from error
 
 
-# --- certificates -------------------------------------------------------------------
+# --- certificates -----------------------------------------------------------------------
 
 
 def _text(value) -> str:
@@ -140,37 +126,33 @@ def _text(value) -> str:
     return str(value)
 
 
+def _details(values: dict):
+    items = [E.Item(_text(v), key=k) for k, v in values.items() if v not in (None, "")]
+    return [E.Details(*items)] if items else []
+
+
 def certificate_element(data: dict):
     """<Certificate> from a dict shaped like ``read_certificate``'s result."""
     optional = [
         E(tag, _text(data[key]))
-        for tag, key in (
-            ("HolderAddress", "holder_address"),
-            ("Purpose", "purpose"),
-            ("Ports", "ports"),
-        )
+        for tag, key in (("HolderAddress", "holder_address"), ("Ports", "ports"))
         if data.get(key)
     ]
-    lines = []
-    for line in data["lines"]:
-        parts = [E.HsCode(line["hs_code"]), E.DrugNameZh(line["drug_name_zh"])]
-        if line.get("drug_name_en"):
-            parts.append(E.DrugNameEn(line["drug_name_en"]))
-        if line.get("dosage_form"):
-            parts.append(E.DosageForm(line["dosage_form"]))
-        parts += [
-            E.Specification(line["specification"]),
+    lines = [
+        E.Line(
+            E.HsCode(line["hs_code"]),
+            E.Name(line["name"]),
             E.Quantity(_text(line["quantity"])),
             E.Unit(line["unit"]),
-            E.Manufacturer(line["manufacturer"]),
-            E.Country(line["country"]),
-        ]
-        lines.append(E.Line(*parts, number=str(line["line_number"])))
+            *_details(line.get("details") or {}),
+            number=str(line["line_number"]),
+        )
+        for line in data["lines"]
+    ]
     remarks = [E.Remarks(data["remarks"])] if data.get("remarks") else []
     return E.Certificate(
         E.Number(data["number"]),
         E.Revision(str(data["revision"])),
-        E.Direction(data["direction"]),
         E.AuthorityCode(data["authority_code"]),
         E.HolderName(data["holder_name"]),
         E.HolderUscc(data["holder_uscc"]),
@@ -178,8 +160,17 @@ def certificate_element(data: dict):
         E.IssueDate(_text(data["issue_date"])),
         E.ValidUntil(_text(data["valid_until"])),
         *remarks,
+        *_details(data.get("content") or {}),
         E.Lines(*lines),
+        system=data["system"],
     )
+
+
+def _read_details(element) -> dict:
+    found = element.find(_q("Details"))
+    if found is None:
+        return {}
+    return {item.get("key"): (item.text or "").strip() for item in found.findall(_q("Item"))}
 
 
 def read_certificate(element) -> dict:
@@ -190,30 +181,26 @@ def read_certificate(element) -> dict:
         return (found.text or "").strip() if found is not None else default
 
     return {
+        "system": element.get("system"),
         "number": text(element, "Number"),
         "revision": int(text(element, "Revision")),
-        "direction": text(element, "Direction"),
         "authority_code": text(element, "AuthorityCode"),
         "holder_name": text(element, "HolderName"),
         "holder_uscc": text(element, "HolderUscc"),
         "holder_address": text(element, "HolderAddress"),
-        "purpose": text(element, "Purpose"),
         "ports": text(element, "Ports"),
         "issue_date": date.fromisoformat(text(element, "IssueDate")),
         "valid_until": date.fromisoformat(text(element, "ValidUntil")),
         "remarks": text(element, "Remarks"),
+        "content": _read_details(element),
         "lines": [
             {
                 "line_number": int(line.get("number")),
                 "hs_code": text(line, "HsCode"),
-                "drug_name_zh": text(line, "DrugNameZh"),
-                "drug_name_en": text(line, "DrugNameEn"),
-                "dosage_form": text(line, "DosageForm"),
-                "specification": text(line, "Specification"),
+                "name": text(line, "Name"),
                 "quantity": Decimal(text(line, "Quantity")),
                 "unit": text(line, "Unit"),
-                "manufacturer": text(line, "Manufacturer"),
-                "country": text(line, "Country"),
+                "details": _read_details(line),
             }
             for line in element.find(_q("Lines")).findall(_q("Line"))
         ],
@@ -241,11 +228,16 @@ def certificate_batch(records: list[dict]) -> bytes:
     return to_bytes(root)
 
 
-# --- inbound ------------------------------------------------------------------------
+# --- inbound ----------------------------------------------------------------------------
 
 
-def receipt(*, message_id, in_reply_to, number, accepted: bool, reason="", received_at) -> bytes:
-    parts = [E.CertificateNumber(number), E.Result("ACCEPTED" if accepted else "REJECTED")]
+def receipt(
+    *, message_id, in_reply_to, system, number, accepted: bool, reason="", received_at
+) -> bytes:
+    parts = [
+        E.Document(system=system, number=number),
+        E.Result("ACCEPTED" if accepted else "REJECTED"),
+    ]
     if reason:
         parts.append(E.Reason(reason[:500]))
     parts.append(E.ReceivedAt(received_at.isoformat(timespec="seconds")))
@@ -254,13 +246,30 @@ def receipt(*, message_id, in_reply_to, number, accepted: bool, reason="", recei
     return to_bytes(root)
 
 
-def write_off(*, message_id, declaration_number, declaration_date, port_code, number, lines):
+def write_off(*, message_id, declaration_number, declaration_date, port_code, documents):
+    """A write-off (核销) of one declaration against one or more documents.
+
+    ``documents``: ``[(system, number, [(line, quantity, item or None), …]), …]``.
+    """
     root = E.WriteOff(
         E.DeclarationNumber(declaration_number),
         E.DeclarationDate(_text(declaration_date)),
         E.PortCode(port_code),
-        E.CertificateNumber(number),
-        *(E.Line(number=str(n), quantity=_text(Decimal(q))) for n, q in lines),
+        *(
+            E.Document(
+                *(
+                    E.Line(
+                        number=str(line),
+                        quantity=_text(Decimal(quantity)),
+                        **({"item": str(item)} if item else {}),
+                    )
+                    for line, quantity, item in lines
+                ),
+                system=system,
+                number=number,
+            )
+            for system, number, lines in documents
+        ),
         messageId=message_id,
     )
     validate(root, "inbound")
@@ -275,11 +284,13 @@ def read_inbound(root) -> dict:
         return (found.text or "").strip() if found is not None else ""
 
     if kind == "Receipt":
+        document = root.find(_q("Document"))
         return {
             "kind": kind,
             "message_id": root.get("messageId"),
             "in_reply_to": root.get("inReplyTo"),
-            "number": text("CertificateNumber"),
+            "system": document.get("system"),
+            "number": document.get("number"),
             "accepted": text("Result") == "ACCEPTED",
             "reason": text("Reason"),
         }
@@ -289,9 +300,19 @@ def read_inbound(root) -> dict:
         "declaration_number": text("DeclarationNumber"),
         "declaration_date": date.fromisoformat(text("DeclarationDate")),
         "port_code": text("PortCode"),
-        "number": text("CertificateNumber"),
-        "lines": [
-            (int(line.get("number")), Decimal(line.get("quantity")))
-            for line in root.findall(_q("Line"))
+        "documents": [
+            {
+                "system": document.get("system"),
+                "number": document.get("number"),
+                "lines": [
+                    (
+                        int(line.get("number")),
+                        Decimal(line.get("quantity")),
+                        int(line.get("item")) if line.get("item") else None,
+                    )
+                    for line in document.findall(_q("Line"))
+                ],
+            }
+            for document in root.findall(_q("Document"))
         ],
     }

@@ -1,11 +1,14 @@
-"""Document printing for approvers (seed 000 §4.4.2 and §4.5): notices, sign-off
-sheets, certificates with their print layout, exports and the jobs behind them."""
+"""Document pages for approvers and authority administrators (seed 000 §4.4.2 and §4.5):
+notices, sign-off sheets, the certificate's print layout, exports and the jobs behind them.
+
+Every view serves one filing system (``system``, given when the mechanism
+builds the system's back-office URLs) and its user's authority in it.
+"""
 
 import tempfile
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -14,35 +17,67 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from filings.filters import filing_filterset
+from filings.models import ApprovalSettings
+from filings.selectors import authority_id_for, filings_for_authority
+from portal.pagination import paginate
 from portal.reference.models import Authority
-from workflows import drug_permit as dp
 
-from . import filters, jobs, layout, selectors, services
-from .models import (
-    CertificateStatus,
-    DocumentJob,
-    DrugPermitStatus,
-    NoticeKind,
-    PrintRecord,
-)
+from . import jobs, layout, selectors, services
+from .filters import NoticeFilter
+from .models import DocumentJob, PrintRecord
 from .views import pdf_response
 
 
 class StaffView(WagtailAdminTemplateMixin, TemplateView):
-    """Approvers and authority administrators, on their own authority's documents."""
+    """Approvers and authority administrators, on their own authority's documents of one system.
+
+    Until the authority saved its initial values for the system, every such page
+    asks for them first (请先设置初始值).
+    """
+
+    system = None
+    requires_settings = True
+    settings_required_template = "workflows/admin/settings_required.html"
 
     def dispatch(self, request, *args, **kwargs):
-        self.authority_id = selectors.authority_id_of(request.user)
+        self.authority_id = authority_id_for(request.user, self.system.key)
         if self.authority_id is None:
             raise PermissionDenied
+        if (
+            self.requires_settings
+            and not ApprovalSettings.objects.filter(
+                authority_id=self.authority_id, system=self.system.key
+            ).exists()
+        ):
+            return self.settings_required(request)
         return super().dispatch(request, *args, **kwargs)
+
+    def settings_required(self, request):
+        self.template_name = self.settings_required_template
+        # Only the admin page frame: the page's own context may need the settings.
+        context = WagtailAdminTemplateMixin.get_context_data(self)
+        return self.render_to_response({**context, "system": self.system, "ns": self.ns})
+
+    def url(self, name: str, *args) -> str:
+        return reverse(f"{self.system.admin_slug}:{name}", args=args)
 
     def get_breadcrumbs_items(self):
         return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
 
+    def get_page_subtitle(self):
+        return str(self.system.label)
 
-def _batch(request, *, documents: str, keys: list, mode: str = PrintRecord.Mode.FULL):
-    """Print one document straight away, several as a job with a progress bar."""
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "system": self.system, "ns": self.ns}
+
+    @property
+    def ns(self) -> str:
+        return self.system.admin_slug
+
+
+def start_batch(request, system, *, documents: str, keys: list, mode: str = PrintRecord.Mode.FULL):
+    """Print the selected documents as one PDF, through a job with a progress bar."""
     keys = [k for k in dict.fromkeys(keys) if k][: jobs.MAX_BATCH_DOCUMENTS + 1]
     if not keys:
         messages.error(request, _("Select at least one row."))
@@ -52,233 +87,121 @@ def _batch(request, *, documents: str, keys: list, mode: str = PrintRecord.Mode.
             request, _("Print at most %(n)d documents at once.") % {"n": jobs.MAX_BATCH_DOCUMENTS}
         )
         return None
-    found = jobs.printable(request.user, documents, keys)
+    found = jobs.printable(request.user, system, documents, keys)
     if not found:
         messages.error(request, _("Select at least one row."))
         return None
     job = jobs.start(
         kind=DocumentJob.Kind.BATCH_PRINT,
         owner=request.user,
+        system=system,
         params={"documents": documents, "keys": keys, "mode": mode},
         total=len(found),
     )
     return redirect("documents_job", job.pk)
 
 
-def _export(request, *, kind: str, list_name: str):
+def start_export(request, system, *, kind: str, filters: dict):
+    """The selected rows, or every match of the search: inline when small, else a job."""
     selected = [k for k in request.POST.getlist("selected") if k]
-    if selected:
-        params = {"selected": selected}
-    else:
-        params = {"filters": filters.clean(list_name, request.POST)}
-    count = jobs.export_count(kind, request.user, params)
+    params = {"selected": selected} if selected else {"filters": filters}
+    count = jobs.export_count(kind, request.user, system, params)
     if count > jobs.INLINE_EXPORT_ROWS:
-        job = jobs.start(kind=kind, owner=request.user, params=params, total=count)
+        job = jobs.start(kind=kind, owner=request.user, system=system, params=params, total=count)
         return redirect("documents_job", job.pk)
     scratch = tempfile.TemporaryFile()
-    jobs.write_export(kind, request.user, params, scratch)
+    jobs.write_export(kind, request.user, system, params, scratch)
     scratch.seek(0)
     return FileResponse(scratch, as_attachment=True, filename=jobs.export_file_name(kind))
 
 
-NUMBER = ("number", gettext_lazy("Number"), "text", None)
-APPLICATION = ("application", gettext_lazy("Application number"), "text", None)
-ENTERPRISE = ("enterprise", gettext_lazy("Enterprise"), "text", None)
-DATE_FROM = ("date_from", gettext_lazy("Date from"), "date", None)
-DATE_TO = ("date_to", gettext_lazy("to"), "date", None)
-
-
 class ListView(StaffView):
-    """A filtered, paginated list; subclasses define ``filtered()`` (their scoped query)."""
+    """A filtered list paged by keyset; subclasses give ``scoped()``, the filters and the order."""
 
-    list_name = ""
+    filterset_class = None
+    ordering = ("-pk",)
     per_page = 50
-    filter_spec = ()
     printable = ""  # which documents "print selected" prints (see jobs.PRINTABLE)
+
+    def get_filterset_class(self):
+        return self.filterset_class
+
+    def filterset(self):
+        if not hasattr(self, "_filterset"):
+            data = self.request.GET if self.request.method == "GET" else self.request.POST
+            self._filterset = self.get_filterset_class()(data or None, queryset=self.scoped())
+        return self._filterset
 
     def post(self, request, *args, **kwargs):
         keys = request.POST.getlist("selected")
-        response = _batch(request, documents=self.printable, keys=keys)
+        response = start_batch(request, self.system, documents=self.printable, keys=keys)
         return response or redirect(request.get_full_path())
 
-    def filter_fields(self):
-        return [
-            {
-                "name": name,
-                "label": label,
-                "type": kind,
-                "choices": choices,
-                "value": self.request.GET.get(name, ""),
-            }
-            for name, label, kind, choices in self.filter_spec
-        ]
-
     def get_context_data(self, **kwargs):
-        page = Paginator(self.filtered(), self.per_page).get_page(self.request.GET.get("page"))
-        query = self.request.GET.copy()
-        query.pop("page", None)
+        filterset = self.filterset()
+        page, problem = paginate(self.request, filterset.qs, self.ordering, per_page=self.per_page)
+        problems = filterset.problems + ([problem] if problem else [])
         return {
             **super().get_context_data(**kwargs),
             "page": page,
-            "query": query.urlencode(),
-            "filters": filters.clean(self.list_name, self.request.GET),
-            "filter_fields": self.filter_fields(),
+            "filterset": filterset,
+            "filters": filterset.active,
+            "problems": problems,
         }
 
 
 class NoticeListView(ListView):
-    """通知书打印: every notice the authority sent, to print for the enterprise."""
+    """通知书打印: every notice the authority sent in this system, to print."""
 
     template_name = "documents/admin/notice_list.html"
     header_icon = "doc-full"
     page_title = gettext_lazy("Notice printing")
-    list_name = "notices"
+    filterset_class = NoticeFilter
+    ordering = ("-created_at", "-pk")
     printable = "notice"
-    filter_spec = (
-        NUMBER,
-        ("kind", gettext_lazy("Notice type"), "select", NoticeKind.choices),
-        APPLICATION,
-        DATE_FROM,
-        DATE_TO,
-    )
 
-    def filtered(self):
-        qs = selectors.notices_for_authority(self.request.user).select_related(
-            "application__enterprise"
+    def scoped(self):
+        return selectors.notices_for_authority(self.request.user, self.system.key).select_related(
+            "filing__enterprise"
         )
-        return filters.notices(qs, self.request.GET)
 
 
 class SignOffListView(ListView):
-    """签批单打印: the approval flow sheet of each application, for the file."""
+    """签批单打印: the approval flow sheet of each application decided so far, for the file."""
 
     template_name = "documents/admin/sign_off_list.html"
     header_icon = "list-ul"
     page_title = gettext_lazy("Sign-off sheet printing")
-    list_name = "applications"
+    ordering = ("-submitted_at", "-pk")
     printable = "sign_off"
-    filter_spec = (
-        ("number", gettext_lazy("Application number"), "text", None),
-        ("status", gettext_lazy("Status"), "select", DrugPermitStatus.choices),
-        ENTERPRISE,
-        DATE_FROM,
-        DATE_TO,
-    )
 
-    def filtered(self):
-        qs = (
-            selectors.drug_permits_for_authority(self.request.user)
-            .exclude(status=DrugPermitStatus.PENDING_ACCEPTANCE)
+    def get_filterset_class(self):
+        return filing_filterset(self.system.key, "authority")
+
+    def scoped(self):
+        first = self.system.stages[0].state if self.system.stages else None
+        return (
+            filings_for_authority(self.request.user, self.system.key)
+            .exclude(status=first)
             .select_related("enterprise")
-            .order_by("-submitted_at", "-pk")
         )
-        return filters.applications(qs, self.request.GET)
 
 
-class CertificateListView(ListView):
-    """证书查询: print (full or on pre-printed paper), export, void."""
-
-    template_name = "documents/admin/certificate_list.html"
-    header_icon = "doc-full-inverse"
-    page_title = gettext_lazy("Certificate query")
-    list_name = "certificates"
-    filter_spec = (
-        ("number", gettext_lazy("Certificate number"), "text", None),
-        APPLICATION,
-        ENTERPRISE,
-        ("status", gettext_lazy("Certificate status"), "select", CertificateStatus.choices),
-        DATE_FROM,
-        DATE_TO,
-    )
-
-    def filtered(self):
-        qs = selectors.certificates_for_authority(self.request.user).select_related("application")
-        return filters.certificates(qs, self.request.GET)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        certificates = list(context["page"])
-        counts = {}
-        for record in PrintRecord.objects.filter(
-            kind=PrintRecord.Kind.CERTIFICATE, object_id__in=[str(c.pk) for c in certificates]
-        ).values_list("object_id", flat=True):
-            counts[record] = counts.get(record, 0) + 1
-        for certificate in certificates:
-            certificate.print_count = counts.get(str(certificate.pk), 0)
-        return {
-            **context,
-            "certificates": certificates,
-            "can_void": hasattr(self.request.user, "approver_seat"),
-        }
-
-    def post(self, request, *args, **kwargs):
-        action = request.POST.get("action")
-        if action == "export":
-            return _export(
-                request, kind=DocumentJob.Kind.CERTIFICATE_EXPORT, list_name=self.list_name
-            )
-        if action == "send":
-            return self.send_to_customs(request)
-        if action in ("print", "print_overlay"):
-            selected = request.POST.getlist("selected")
-            mode = PrintRecord.Mode.OVERLAY if action == "print_overlay" else PrintRecord.Mode.FULL
-            if len(selected) == 1:
-                url = reverse("documents_certificate_pdf", args=[selected[0]])
-                return redirect(f"{url}?mode={mode}")
-            return _batch(request, documents="certificate", keys=selected, mode=mode) or redirect(
-                request.get_full_path()
-            )
-        messages.error(request, _("Choose an action."))
-        return redirect(request.get_full_path())
-
-    def send_to_customs(self, request):
-        """完成并发往海关: every selected certificate, each in its own transaction."""
-        from customs import services as customs
-
-        numbers = request.POST.getlist("selected")
-        certificates = list(self.filtered().filter(number__in=numbers))
-        if not certificates:
-            messages.error(request, _("Select at least one row."))
-            return redirect(request.get_full_path())
-        sent, refused = customs.send_certificates(
-            certificates=certificates, actor=request.user, request=request
-        )
-        if sent:
-            messages.success(
-                request,
-                _("Sent to customs: %(numbers)s. The status changes when customs answers.")
-                % {"numbers": "、".join(sent)},
-            )
-        for _number, reason in refused:
-            messages.error(request, reason)
-        return redirect(request.get_full_path())
-
-
-def export_applications(request):
-    """申请单查询 → 导出: the selected applications, or every match of the search."""
-    if request.method != "POST" or selectors.authority_id_of(request.user) is None:
-        raise PermissionDenied
-    return _export(request, kind=DocumentJob.Kind.APPLICATION_EXPORT, list_name="applications")
-
-
-def notice_pdf(request, pk: int):
-    notice = get_object_or_404(selectors.notices_for_authority(request.user), pk=pk)
+def notice_pdf(request, pk: int, system=None):
+    notice = get_object_or_404(selectors.notices_for_authority(request.user, system.key), pk=pk)
     services.record_print(kind=PrintRecord.Kind.NOTICE, document=notice, actor=request.user)
     return pdf_response(services.notice_pdf(notice), f"notice-{notice.pk}.pdf")
 
 
-def sign_off_pdf(request, number: str):
-    application = get_object_or_404(
-        selectors.drug_permits_for_authority(request.user), number=number
-    )
-    services.record_print(kind=PrintRecord.Kind.SIGN_OFF, document=application, actor=request.user)
-    return pdf_response(services.sign_off_pdf(application), f"sign-off-{application.number}.pdf")
+def sign_off_pdf(request, number: str, system=None):
+    filing = get_object_or_404(filings_for_authority(request.user, system.key), number=number)
+    services.record_print(kind=PrintRecord.Kind.SIGN_OFF, document=filing, actor=request.user)
+    return pdf_response(services.sign_off_pdf(filing), f"sign-off-{filing.number}.pdf")
 
 
-def certificate_pdf(request, number: str):
+def certificate_pdf(request, number: str, system=None):
     certificate = get_object_or_404(
-        selectors.certificates_for_authority(request.user).select_related("application"),
-        number=number,
+        selectors.certificates_for_authority(request.user, system.key), number=number
     )
     mode = request.GET.get("mode")
     if mode not in PrintRecord.Mode.values:
@@ -299,7 +222,7 @@ class NoticeView(StaffView):
 
     def dispatch(self, request, *args, **kwargs):
         self.notice = get_object_or_404(
-            selectors.notices_for_authority(request.user).select_related("application"),
+            selectors.notices_for_authority(request.user, self.system.key).select_related("filing"),
             pk=kwargs["pk"],
         )
         return super().dispatch(request, *args, **kwargs)
@@ -311,42 +234,6 @@ class NoticeView(StaffView):
         return {**super().get_context_data(**kwargs), "notice": self.notice}
 
 
-class CertificateVoidView(StaffView):
-    """作废: with a reason and a confirmation; after issue or after sending."""
-
-    template_name = "documents/admin/certificate_void.html"
-    header_icon = "bin"
-    page_title = gettext_lazy("Void a certificate")
-
-    def dispatch(self, request, *args, **kwargs):
-        self.certificate = get_object_or_404(
-            selectors.certificates_for_authority(request.user),
-            number=kwargs["number"],
-        )
-        return super().dispatch(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        reason = request.POST.get("reason", "")
-        try:
-            dp.void_certificate(
-                certificate=self.certificate, actor=request.user, reason=reason, request=request
-            )
-        except ValidationError as error:
-            return self.render_to_response(
-                self.get_context_data(error=" ".join(error.messages), reason=reason)
-            )
-        except dp.AlreadyHandled as error:
-            messages.error(request, str(error))
-            return redirect("documents_certificates")
-        messages.success(
-            request, _("Certificate %(number)s is void.") % {"number": self.certificate.number}
-        )
-        return redirect("documents_certificates")
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "certificate": self.certificate}
-
-
 class CertificateLayoutView(StaffView):
     """套打设置: each field's position and font size on the authority's paper."""
 
@@ -356,8 +243,7 @@ class CertificateLayoutView(StaffView):
 
     def sample(self):
         return (
-            selectors.certificates_for_authority(self.request.user)
-            .select_related("application")
+            selectors.certificates_for_authority(self.request.user, self.system.key)
             .order_by("-created_at")
             .first()
         )
@@ -371,17 +257,19 @@ class CertificateLayoutView(StaffView):
                 return redirect(request.path)
             values = {
                 name: {key: request.POST.get(f"{name}-{key}") for key in ("x", "y", "size")}
-                for name in layout.DEFAULT_LAYOUT
+                for name in self.system.certificate_layout
             }
             return pdf_response(
                 services.certificate_pdf(
-                    sample, mode=PrintRecord.Mode.OVERLAY, layout=layout.resolve(values)
+                    sample,
+                    mode=PrintRecord.Mode.OVERLAY,
+                    layout=layout.resolve(self.system.certificate_layout, values),
                 ),
                 "layout-preview.pdf",
             )
         try:
             services.save_certificate_layout(
-                authority=authority, actor=request.user, values=request.POST
+                authority=authority, system=self.system.key, actor=request.user, values=request.POST
             )
         except ValidationError as error:
             for message in error.messages:
@@ -393,7 +281,7 @@ class CertificateLayoutView(StaffView):
     def get_context_data(self, **kwargs):
         submitted = kwargs.pop("submitted", None)
         authority = Authority.objects.get(pk=self.authority_id)
-        current = services.certificate_layout(authority)
+        current = services.certificate_layout(authority, self.system.key)
         sample = self.sample()
         values = services.certificate_values(sample) if sample else {}
         rows = []
@@ -403,8 +291,8 @@ class CertificateLayoutView(StaffView):
                 for key in ("x", "y", "size"):
                     row[key] = submitted.get(f"{name}-{key}", spec[key])
             value = values.get(name) or spec["label"]
-            if name == "goods" and values:
-                value = " / ".join(values["goods"])
+            if isinstance(value, list):
+                value = " / ".join(value)
             if name == "verification":
                 value = "XXXX-XXXX-XXXX"
             row["sample"] = value

@@ -1,77 +1,41 @@
-"""Search filters shared by the approver lists and the jobs that export or print them.
+"""The filters of the document lists (django-filter); querysets come in already scoped."""
 
-Each takes an already scoped queryset and the submitted parameters (a
-QueryDict or the dict a job stored) and narrows it; unusable values are
-ignored rather than failing.
-"""
+import django_filters
+from django.utils.translation import gettext_lazy as _
 
-from datetime import date
+from portal.filters import PortalFilterSet, date_from_filter, date_to_filter
 
-from .models import CertificateStatus, DrugPermitStatus, NoticeKind
-
-FIELDS = {
-    "applications": ("number", "status", "enterprise", "date_from", "date_to"),
-    "certificates": ("number", "application", "enterprise", "status", "date_from", "date_to"),
-    "notices": ("number", "kind", "application", "date_from", "date_to"),
-    "write_offs": ("certificate", "declaration", "date_from", "date_to", "flagged"),
-}
+from .models import Certificate, CertificateStatus, Notice, NoticeKind
 
 
-def _date(params, key):
-    try:
-        return date.fromisoformat((params.get(key) or "").strip())
-    except ValueError:
-        return None
+class NoticeFilter(PortalFilterSet):
+    number = django_filters.CharFilter(lookup_expr="icontains", label=_("Number"))
+    kind = django_filters.ChoiceFilter(choices=NoticeKind.choices, label=_("Notice type"))
+    application = django_filters.CharFilter(
+        field_name="filing__number", lookup_expr="icontains", label=_("Application number")
+    )
+    date_from = date_from_filter("issued_on")
+    date_to = date_to_filter("issued_on")
+
+    class Meta(PortalFilterSet.Meta):
+        model = Notice
+        fields = ["number", "kind", "application", "date_from", "date_to"]
 
 
-def _text(params, key):
-    return (params.get(key) or "").strip()[:100]
+class CertificateFilter(PortalFilterSet):
+    number = django_filters.CharFilter(lookup_expr="icontains", label=_("Certificate number"))
+    application = django_filters.CharFilter(
+        field_name="filing__number", lookup_expr="icontains", label=_("Application number")
+    )
+    enterprise = django_filters.CharFilter(
+        field_name="holder_name", lookup_expr="icontains", label=_("Enterprise")
+    )
+    status = django_filters.ChoiceFilter(
+        choices=CertificateStatus.choices, label=_("Certificate status")
+    )
+    date_from = date_from_filter("issue_date")
+    date_to = date_to_filter("issue_date")
 
-
-def clean(kind: str, params) -> dict:
-    """The filter values worth keeping (for a job, or to echo in the form)."""
-    return {key: _text(params, key) for key in FIELDS[kind] if _text(params, key)}
-
-
-def applications(qs, params, *, date_field="submitted_at__date"):
-    if number := _text(params, "number"):
-        qs = qs.filter(number__icontains=number)
-    if (status := _text(params, "status")) in DrugPermitStatus.values:
-        qs = qs.filter(status=status)
-    if enterprise := _text(params, "enterprise"):
-        qs = qs.filter(enterprise__name_zh__icontains=enterprise)
-    if start := _date(params, "date_from"):
-        qs = qs.filter(**{f"{date_field}__gte": start})
-    if end := _date(params, "date_to"):
-        qs = qs.filter(**{f"{date_field}__lte": end})
-    return qs
-
-
-def certificates(qs, params):
-    if number := _text(params, "number"):
-        qs = qs.filter(number__icontains=number)
-    if application := _text(params, "application"):
-        qs = qs.filter(application__number__icontains=application)
-    if enterprise := _text(params, "enterprise"):
-        qs = qs.filter(holder_name__icontains=enterprise)
-    if (status := _text(params, "status")) in CertificateStatus.values:
-        qs = qs.filter(status=status)
-    if start := _date(params, "date_from"):
-        qs = qs.filter(issue_date__gte=start)
-    if end := _date(params, "date_to"):
-        qs = qs.filter(issue_date__lte=end)
-    return qs
-
-
-def notices(qs, params):
-    if number := _text(params, "number"):
-        qs = qs.filter(number__icontains=number)
-    if (kind := _text(params, "kind")) in NoticeKind.values:
-        qs = qs.filter(kind=kind)
-    if application := _text(params, "application"):
-        qs = qs.filter(application__number__icontains=application)
-    if start := _date(params, "date_from"):
-        qs = qs.filter(issued_on__gte=start)
-    if end := _date(params, "date_to"):
-        qs = qs.filter(issued_on__lte=end)
-    return qs
+    class Meta(PortalFilterSet.Meta):
+        model = Certificate
+        fields = ["number", "application", "enterprise", "status", "date_from", "date_to"]

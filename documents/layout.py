@@ -1,40 +1,25 @@
 """The certificate's print layout (套打): where each value goes on pre-printed paper.
 
 Positions are millimetres from the top-left corner of an A4 sheet, sizes are
-points.  ``DEFAULT_LAYOUT`` is the standard position; an authority's saved
-``CertificateLayout`` overrides it field by field.
+points.  Each system declares its fields' standard places and boxes
+(``certificate_layout``: label, x, y, size, width, height); an authority's saved
+``CertificateLayout`` moves them and changes the sizes.  ``fit`` shrinks a
+value's font until its wrapped lines fit the box, so nothing prints outside
+it however long the value is.
 """
 
-from django.utils.translation import gettext_lazy as _
-
-# field -> (label, x mm, y mm, font size pt)
-DEFAULT_LAYOUT = {
-    "certificate_number": (_("Certificate number"), 140, 42, 12),
-    "enterprise_name": (_("Importer or exporter"), 52, 62, 11),
-    "enterprise_address": (_("Address"), 52, 72, 10),
-    "drug_name": (_("Drug name"), 52, 84, 11),
-    "hs_code": (_("HS code"), 150, 84, 10),
-    "dosage_form": (_("Dosage form"), 52, 94, 10),
-    "goods": (_("Specification, quantity and manufacturer (one line per goods line)"), 52, 106, 10),
-    "country": (_("Country or region"), 52, 142, 10),
-    "ports": (_("Ports"), 52, 152, 10),
-    "purpose": (_("Purpose"), 52, 162, 10),
-    "valid_until": (_("Valid until"), 52, 174, 11),
-    "remarks": (_("Remarks"), 52, 186, 9),
-    "authority": (_("Issuing authority"), 120, 236, 11),
-    "issue_date": (_("Issue date"), 120, 246, 11),
-    "verification": (_("Verification code and QR"), 20, 240, 8),
-}
-
 LIMITS = {"x": (0, 200), "y": (0, 287), "size": (5, 28)}
+MIN_SIZE = 5.0
+MM_PER_PT = 25.4 / 72
+LINE_HEIGHT = 1.3
 
 
-def resolve(saved: dict | None) -> dict:
-    """Every field's position and size: the saved value where valid, else the default."""
+def resolve(defaults: dict, saved: dict | None) -> dict:
+    """Every field's place, size and box: the saved value where valid, else the default."""
     saved = saved or {}
     layout = {}
-    for name, (label, x, y, size) in DEFAULT_LAYOUT.items():
-        value = {"label": label, "x": x, "y": y, "size": size}
+    for name, (label, x, y, size, width, height) in defaults.items():
+        value = {"label": label, "x": x, "y": y, "size": size, "w": width, "h": height}
         for key in ("x", "y", "size"):
             try:
                 number = float(saved.get(name, {}).get(key))
@@ -45,3 +30,39 @@ def resolve(saved: dict | None) -> dict:
                 value[key] = number
         layout[name] = value
     return layout
+
+
+def _em(char: str) -> float:
+    """Approximate advance of one character in em (CJK full width, Latin about half)."""
+    if ord(char) >= 0x2E80 or char in "　（）：、，。":
+        return 1.0
+    if char in "mwMW@":
+        return 0.85
+    return 0.56
+
+
+def lines_needed(text: str, size: float, width_mm: float) -> int:
+    """How many lines ``text`` wraps to in a box ``width_mm`` wide at ``size`` points."""
+    capacity = width_mm / (size * MM_PER_PT)
+    lines = 0
+    for paragraph in str(text).split("\n"):
+        used, count = 0.0, 1
+        for char in paragraph:
+            advance = _em(char)
+            if used + advance > capacity and used > 0:
+                count += 1
+                used = 0.0
+            used += advance
+        lines += count
+    return lines
+
+
+def fit(text: str, size: float, width_mm: float, height_mm: float) -> float:
+    """The largest size up to ``size`` at which ``text`` fits its box (at least MIN_SIZE)."""
+    current = float(size)
+    while current > MIN_SIZE:
+        needed = lines_needed(text, current, width_mm) * current * MM_PER_PT * LINE_HEIGHT
+        if needed <= height_mm:
+            return current
+        current = max(MIN_SIZE, current - 0.5)
+    return MIN_SIZE

@@ -1,8 +1,9 @@
-"""What filings produce: notices, verification codes, PDFs, print records, layouts.
+"""What filings produce: notices, certificates, verification codes, PDFs, print records.
 
 The renderers (``pdf``, ``excel``) are pure; this module gathers what goes
-into them from the database and records what was printed.  Callers have
-already scoped the filing to the user through a selector.
+into them from the database (asking the filing's system for its own content)
+and records what was printed.  Callers have already scoped the filing or the
+document to the user through a selector.
 """
 
 import re
@@ -16,9 +17,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.reference.models import Module
-from workflows.models import AuditEntry
-from workflows.selectors import approval_settings
+from filings import audit, registry
+from filings.compare import compare
+from filings.selectors import approval_settings, attachments_of, authority_id_for
 
 from . import layout as layouts
 from . import pdf
@@ -26,14 +27,11 @@ from .models import (
     Certificate,
     CertificateLayout,
     CertificateLine,
-    Direction,
-    DrugPermitApplication,
     Notice,
     NoticeKind,
     PrintRecord,
     VerificationCode,
 )
-from .selectors import attachments_of, authority_id_of
 
 # Crockford's base32: no I, L, O or U to misread when typed from paper.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -79,38 +77,6 @@ def verify_url(code: str) -> str:
     return f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}/verify/{code}/"
 
 
-# --- notices -----------------------------------------------------------------
-
-NOTICE_KIND_FOR_DECISION = {
-    "accept": NoticeKind.ACCEPTANCE,
-    "not_accept": NoticeKind.NON_ACCEPTANCE,
-    "request_supplement": NoticeKind.SUPPLEMENT,
-    "send_refusal_notice": NoticeKind.REFUSAL,
-}
-
-
-def issue_notice(*, application, actor, kind: str, number: str, opinion: str) -> Notice:
-    """Create the notice that goes with a decision, inside the decision's transaction."""
-    notice = Notice.objects.create(
-        application=application,
-        authority_id=application.authority_id,
-        kind=kind,
-        number=number.strip(),
-        opinion=opinion.strip(),
-        issued_on=timezone.localdate(),
-        issued_by=actor,
-    )
-    issue_code(notice)
-    return notice
-
-
-def issue_certificate_code(certificate: Certificate) -> VerificationCode:
-    return issue_code(certificate, revision=certificate.revision)
-
-
-# --- what goes on the documents ------------------------------------------------
-
-
 def chinese_date(value) -> str:
     if not value:
         return ""
@@ -123,24 +89,21 @@ def quantity(value: Decimal) -> str:
     return format(value.normalize(), "f") if value is not None else ""
 
 
-def _authority_block(application) -> dict:
-    """The authority's names and contacts as its settings give them."""
-    settings_obj = approval_settings(authority=application.authority, module=Module.DRUG_PERMIT)
+def person(user) -> str:
+    """A person as documents name them: the real name, else the account name."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def authority_block(authority, system: str) -> dict:
+    """The authority's names and contacts as its settings for ``system`` give them."""
+    settings_obj = approval_settings(authority=authority, system=system)
     return {
-        "name": settings_obj.name_zh if settings_obj else application.authority.name_zh,
-        "name_en": settings_obj.name_en if settings_obj else application.authority.name_en,
+        "name": settings_obj.name_zh if settings_obj else authority.name_zh,
+        "name_en": settings_obj.name_en if settings_obj else authority.name_en,
         "settings": settings_obj,
     }
-
-
-def permit_title(filing) -> str:
-    """The permit's title for an application or a certificate (both have a direction)."""
-    direction = "进口" if filing.direction == Direction.IMPORT else "出口"
-    return f"蛋白同化制剂、肽类激素{direction}准许证"
-
-
-def _lines(application):
-    return list(application.goods_lines.select_related("hs_code", "dosage_form", "country"))
 
 
 def _verification(document) -> dict:
@@ -152,22 +115,55 @@ def _verification(document) -> dict:
     return {"code": format_code(code.code), "url": url, "qr": pdf.qr_data_uri(url)}
 
 
+# --- notices ----------------------------------------------------------------------------
+
+
+def issue_notice(*, filing, actor, kind: str, number: str, opinion: str) -> Notice:
+    """Create the notice that goes with a decision, inside the decision's transaction."""
+    notice = Notice.objects.create(
+        filing=filing,
+        authority_id=filing.authority_id,
+        kind=kind,
+        number=number.strip(),
+        opinion=opinion.strip(),
+        issued_on=timezone.localdate(),
+        issued_by=actor,
+    )
+    notice.save_revision(user=actor, clean=False)
+    issue_code(notice)
+    return notice
+
+
+def preview_notice(*, filing, actor, kind: str, number: str, opinion: str) -> Notice:
+    """An unsaved notice showing what a decision would send."""
+    return Notice(
+        filing=filing,
+        authority_id=filing.authority_id,
+        kind=kind,
+        number=number,
+        opinion=opinion,
+        issued_on=timezone.localdate(),
+        issued_by=actor,
+    )
+
+
 def notice_context(notice: Notice, *, preview: bool = False) -> dict:
-    application = notice.application
+    filing = notice.filing.specific
+    system = filing.declaration
     marked = []
     if notice.kind == NoticeKind.SUPPLEMENT:
         marked = [
             a.attachment_type.name_zh if a.attachment_type else a.original_name
-            for a in attachments_of(application).select_related("attachment_type")
+            for a in attachments_of(filing).select_related("attachment_type")
             if a.needs_resubmission
         ]
     return {
         "notice": notice,
         "title": notice.get_kind_display().split("(")[-1].rstrip(")"),
-        "application": application,
-        "permit_title": permit_title(application),
-        "authority": _authority_block(application),
-        "submitted": chinese_date(application.submitted_at),
+        "application": filing,
+        "permit_title": system.title(filing),
+        "authority": authority_block(filing.authority, filing.system),
+        "submitted": chinese_date(filing.submitted_at),
         "issued": chinese_date(notice.issued_on),
         "marked_attachments": marked,
         "verification": {} if preview else _verification(notice),
@@ -179,108 +175,75 @@ def notice_pdf(notice: Notice) -> bytes:
     return pdf.render("documents/notice.html", notice_context(notice))
 
 
-def preview_notice(*, application, actor, decision: str, number: str, opinion: str) -> Notice:
-    """An unsaved notice showing what ``decision`` would send."""
-    return Notice(
-        application=application,
-        authority_id=application.authority_id,
-        kind=NOTICE_KIND_FOR_DECISION[decision],
-        number=number,
-        opinion=opinion,
-        issued_on=timezone.localdate(),
-        issued_by=actor,
-    )
+# --- certificates ------------------------------------------------------------------------
 
 
-def certificate_from_application(*, application, number, issue_date, valid_until, actor):
-    """The certificate as its own record: holder, ports and lines copied at issue."""
-    enterprise = application.enterprise
-    if application.direction == Direction.IMPORT:
-        ports = [p.name_zh for p in (application.import_port_1, application.import_port_2) if p]
-    else:
-        ports = [p for p in (application.export_port_1, application.export_port_2) if p]
+def issue_certificate(*, filing, actor) -> Certificate:
+    """The certificate as its own record: holder, content and lines copied at issue."""
+    system = filing.declaration
+    today = timezone.localdate()
+    content = system.certificate_content(filing)
     certificate = Certificate.objects.create(
-        application=application,
-        number=number,
-        authority_id=application.authority_id,
-        direction=application.direction,
-        holder_name=enterprise.name_zh,
-        holder_uscc=enterprise.uscc,
-        holder_address=enterprise.address,
-        purpose_name=application.purpose.name_zh,
-        ports="、".join(ports),
-        remarks=application.remarks,
-        issue_date=issue_date,
-        valid_until=valid_until,
+        filing=filing,
+        system=filing.system,
+        number=system.certificate_number(filing),
+        authority_id=filing.authority_id,
+        holder_name=content["holder_name"],
+        holder_uscc=content["holder_uscc"],
+        holder_address=content.get("holder_address", ""),
+        ports=content.get("ports", ""),
+        content=content.get("content", {}),
+        remarks=content.get("remarks", ""),
+        issue_date=today,
+        valid_until=system.certificate_validity(
+            filing,
+            issue_date=today,
+            settings=approval_settings(authority=filing.authority, system=filing.system),
+        ),
         issued_by=actor,
     )
     CertificateLine.objects.bulk_create(
-        CertificateLine(
-            certificate=certificate,
-            line_number=line.line_number,
-            hs_code=line.hs_code.code,
-            drug_name_zh=line.drug_name_zh,
-            drug_name_en=line.drug_name_en,
-            dosage_form=line.dosage_form.name_zh,
-            specification=line.specification,
-            quantity=line.quantity,
-            unit=line.unit,
-            manufacturer=line.manufacturer,
-            country=line.country.name_zh,
-            country_code=line.country.code,
-        )
-        for line in _lines(application)
+        CertificateLine(certificate=certificate, **line) for line in content["lines"]
     )
+    certificate.save_revision(user=actor, clean=False)
+    issue_code(certificate, revision=certificate.revision)
     return certificate
 
 
-def authority_name(authority) -> str:
-    settings_obj = approval_settings(authority=authority, module=Module.DRUG_PERMIT)
-    return settings_obj.name_zh if settings_obj else authority.name_zh
+def authority_name(authority, system: str) -> str:
+    return authority_block(authority, system)["name"]
 
 
 def certificate_values(certificate: Certificate) -> dict:
     """Every value printed on the certificate, by layout field name."""
     lines = list(certificate.lines.all())
-    first = lines[0] if lines else None
-    countries = list(dict.fromkeys(line.country for line in lines))
+    system = registry.get(certificate.system)
     return {
         "certificate_number": certificate.number,
         "enterprise_name": certificate.holder_name,
         "enterprise_address": certificate.holder_address,
-        "drug_name": (
-            f"{first.drug_name_zh}（{first.drug_name_en}）"
-            if first and first.drug_name_en
-            else (first.drug_name_zh if first else "")
-        ),
-        "hs_code": first.hs_code if first else "",
-        "dosage_form": first.dosage_form if first else "",
-        "goods": [
-            f"{line.specification}　{quantity(line.quantity)} {line.unit}　{line.manufacturer}"
-            for line in lines
-        ],
-        "country": "、".join(countries),
         "ports": certificate.ports,
-        "purpose": certificate.purpose_name,
         "valid_until": chinese_date(certificate.valid_until),
         "remarks": certificate.remarks,
-        "authority": authority_name(certificate.authority),
+        "authority": authority_name(certificate.authority, certificate.system),
         "issue_date": chinese_date(certificate.issue_date),
+        **system.certificate_values(certificate, lines),
     }
 
 
-def certificate_layout(authority) -> dict:
-    saved = CertificateLayout.objects.filter(authority=authority).first()
-    return layouts.resolve(saved.fields if saved else None)
+def certificate_layout(authority, system: str) -> dict:
+    saved = CertificateLayout.objects.filter(authority=authority, system=system).first()
+    return layouts.resolve(registry.get(system).certificate_layout, saved.fields if saved else None)
 
 
-def save_certificate_layout(*, authority, actor, values: dict) -> dict:
+def save_certificate_layout(*, authority, system: str, actor, values: dict) -> dict:
     """Apply (应用) an authority's positions; later prints use them."""
-    if authority_id_of(actor) != authority.pk:
+    if authority_id_for(actor, system) != authority.pk:
         raise PermissionDenied
+    defaults = registry.get(system).certificate_layout
     cleaned = {}
     errors = []
-    for name, field in layouts.DEFAULT_LAYOUT.items():
+    for name, field in defaults.items():
         cleaned[name] = {}
         for key in ("x", "y", "size"):
             raw = values.get(f"{name}-{key}", "")
@@ -300,104 +263,153 @@ def save_certificate_layout(*, authority, actor, values: dict) -> dict:
     if errors:
         raise ValidationError(errors)
     CertificateLayout.objects.update_or_create(
-        authority=authority, defaults={"fields": cleaned, "updated_by": actor}
+        authority=authority, system=system, defaults={"fields": cleaned, "updated_by": actor}
     )
-    return layouts.resolve(cleaned)
+    return layouts.resolve(defaults, cleaned)
+
+
+def _placed(values: dict, layout: dict) -> list[dict]:
+    placed = []
+    for name, spec in layout.items():
+        value = values.get(name, "")
+        text = "\n".join(value) if isinstance(value, list) else str(value)
+        size = (
+            spec["size"]
+            if name == "verification"
+            else layouts.fit(text, spec["size"], spec["w"], spec["h"])
+        )
+        placed.append({"name": name, "value": value, **spec, "size": size})
+    return placed
 
 
 def certificate_context(certificate: Certificate, *, layout: dict | None = None) -> dict:
     values = certificate_values(certificate)
-    layout = layout or certificate_layout(certificate.authority)
+    layout = layout or certificate_layout(certificate.authority, certificate.system)
     return {
         "certificate": certificate,
-        "permit_title": permit_title(certificate),
+        "permit_title": registry.get(certificate.system).title(certificate),
         "values": values,
-        "placed": [
-            {"name": name, "value": values.get(name, ""), **spec} for name, spec in layout.items()
-        ],
+        "lines": list(certificate.lines.all()),
+        "placed": _placed(values, layout),
         "verification": _verification(certificate),
         "void": certificate.is_void,
     }
 
 
-CERTIFICATE_TEMPLATES = {
-    PrintRecord.Mode.FULL: "documents/certificate.html",
-    PrintRecord.Mode.OVERLAY: "documents/certificate_overlay.html",
-}
+def certificate_template(certificate, mode) -> str:
+    if mode == PrintRecord.Mode.OVERLAY:
+        return "documents/certificate_overlay.html"
+    return registry.get(certificate.system).template("certificate", "documents/certificate.html")
 
 
 def certificate_pdf(certificate: Certificate, *, mode=PrintRecord.Mode.FULL, layout=None) -> bytes:
     context = certificate_context(certificate, layout=layout)
-    return pdf.render(CERTIFICATE_TEMPLATES[mode], context)
+    return pdf.render(certificate_template(certificate, mode), context)
 
 
-LEVEL_NAMES = {1: "受理", 2: "初审", 3: "复审", 4: "审定"}
+def certificate_changes(certificate: Certificate) -> list[dict]:
+    """Each correction (改错) compared with the revision before it, newest first."""
+    system = registry.get(certificate.system)
+    revisions = list(certificate.revisions.order_by("created_at", "pk"))
+    reasons = {
+        entry.revision_id: entry
+        for entry in audit.history(certificate).filter(transition="correct")
+    }
+    corrections = []
+    for before, after in zip(revisions, revisions[1:], strict=False):
+        entry = reasons.get(after.pk)
+        corrections.append(
+            {
+                "revision": after,
+                "number": len(corrections) + 2,
+                "reason": entry.opinion if entry else "",
+                "by": person(entry.actor) if entry else person(after.user),
+                "at": after.created_at,
+                "comparison": compare(
+                    before.as_object(),
+                    after.as_object(),
+                    columns=system.certificate_columns,
+                    line_columns=system.certificate_line_columns,
+                    lines_of=lambda c: c.lines.all(),
+                ),
+            }
+        )
+    return corrections[::-1]
 
 
-def sign_off_context(application: DrugPermitApplication) -> dict:
-    entries = [
-        entry
-        for entry in AuditEntry.objects.for_object(application).select_related("actor")
-        if entry.seat_level
-    ]
+# --- the sign-off sheet and the application form ------------------------------------------
+
+
+def sign_off_context(filing) -> dict:
+    filing = filing.specific
+    system = filing.declaration
     rows = [
         {
-            "stage": LEVEL_NAMES.get(entry.seat_level, ""),
-            "reviewer": (entry.actor.get_full_name() or entry.actor.get_username())
-            if entry.actor
-            else "",
+            "stage": entry.level_label,
+            "reviewer": person(entry.actor),
             "decision": entry.action_label,
             "opinion": entry.opinion,
             "notice_number": entry.notice_number,
             "time": timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M"),
         }
-        for entry in entries
+        for entry in audit.history(filing)
+        if entry.seat_level
     ]
-    lines = _lines(application)
     return {
-        "application": application,
-        "permit_title": permit_title(application),
-        "authority": _authority_block(application),
-        "submitted": timezone.localtime(application.submitted_at).strftime("%Y-%m-%d %H:%M")
-        if application.submitted_at
+        "application": filing,
+        "permit_title": system.title(filing),
+        "authority": authority_block(filing.authority, filing.system),
+        "summary": [(c.label, c.of(filing)) for c in getattr(system, "summary_columns", ())],
+        "submitted": timezone.localtime(filing.submitted_at).strftime("%Y-%m-%d %H:%M")
+        if filing.submitted_at
         else "",
-        "first_line": lines[0] if lines else None,
-        "lines": lines,
         "rows": rows,
-        "certificate": getattr(application, "certificate", None),
+        "certificate": getattr(filing, "certificate", None),
         "printed": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
     }
 
 
-def sign_off_pdf(application: DrugPermitApplication) -> bytes:
-    return pdf.render("documents/sign_off.html", sign_off_context(application))
+def sign_off_pdf(filing) -> bytes:
+    return pdf.render("documents/sign_off.html", sign_off_context(filing))
 
 
-def application_form_context(application: DrugPermitApplication) -> dict:
-    lines = _lines(application)
+def application_form_context(filing) -> dict:
+    filing = filing.specific
+    system = filing.declaration
+    lines = list(system.lines_of(filing))
     return {
-        "application": application,
-        "enterprise": application.enterprise,
-        "permit_title": permit_title(application),
-        "authority": _authority_block(application),
-        "lines": [(line, quantity(line.quantity)) for line in lines],
-        "attachments": attachments_of(application).select_related("attachment_type"),
-        "created": chinese_date(application.created_at),
-        "is_draft": application.status == "DRAFT",
+        "application": filing,
+        "enterprise": filing.enterprise,
+        "permit_title": system.title(filing),
+        "authority": authority_block(filing.authority, filing.system),
+        "header": [(c.label, c.of(filing)) for c in system.header_columns],
+        "line_columns": [c.label for c in system.line_columns],
+        "line_rows": [[c.of(line) for c in system.line_columns] for line in lines],
+        "lines": [(line, quantity(getattr(line, "quantity", None))) for line in lines],
+        "attachments": attachments_of(filing).select_related("attachment_type"),
+        "created": chinese_date(filing.created_at),
+        "is_draft": filing.status == system.draft_state,
     }
 
 
-def application_form_pdf(application: DrugPermitApplication) -> bytes:
-    return pdf.render("documents/application_form.html", application_form_context(application))
+def application_form_pdf(filing) -> bytes:
+    template = filing.declaration.template("application_form", "documents/application_form.html")
+    return pdf.render(template, application_form_context(filing))
 
 
 def record_print(*, kind: str, document, actor, mode: str = PrintRecord.Mode.FULL) -> PrintRecord:
+    """Record one print; the filing is the document itself or the one it belongs to."""
+    filing_id = getattr(document, "filing_id", None) or (
+        document.pk
+        if kind in (PrintRecord.Kind.SIGN_OFF, PrintRecord.Kind.APPLICATION_FORM)
+        else None
+    )
     return PrintRecord.objects.create(
-        kind=kind, object_id=str(document.pk), mode=mode, printed_by=actor
+        kind=kind, object_id=str(document.pk), filing_id=filing_id, mode=mode, printed_by=actor
     )
 
 
-# --- public verification --------------------------------------------------------
+# --- public verification --------------------------------------------------------------------
 
 
 @dataclass
@@ -423,26 +435,26 @@ def verify(code_text: str) -> Verification | None:
     if document is None:
         return None
     if isinstance(document, Notice):
-        application = document.application
+        filing = document.filing.specific
         rows = [
             ("文书 Document", document.get_kind_display()),
             ("文号 Number", document.number),
-            ("申请单号 Application", application.number),
-            ("申请单位 Applicant", application.enterprise.name_zh),
-            ("发文机关 Authority", _authority_block(application)["name"]),
+            ("申请单号 Application", filing.number),
+            ("申请单位 Applicant", filing.enterprise.name_zh),
+            ("发文机关 Authority", authority_name(filing.authority, filing.system)),
             ("日期 Date", chinese_date(document.issued_on)),
         ]
         return Verification("notice", document, "current", code.code, 1, rows)
     if isinstance(document, Certificate):
-        values = certificate_values(document)
+        first = document.lines.first()
         rows = [
-            ("证书 Document", permit_title(document)),
-            ("准许证号 Certificate number", document.number),
-            ("单位 Holder", values["enterprise_name"]),
-            ("药品名称 Drug", values["drug_name"]),
-            ("发证机关 Authority", values["authority"]),
-            ("发证日期 Issued", values["issue_date"]),
-            ("有效期至 Valid until", values["valid_until"]),
+            ("证书 Document", registry.get(document.system).title(document)),
+            ("证书编号 Certificate number", document.number),
+            ("单位 Holder", document.holder_name),
+            ("商品 Goods", first.name if first else ""),
+            ("发证机关 Authority", authority_name(document.authority, document.system)),
+            ("发证日期 Issued", chinese_date(document.issue_date)),
+            ("有效期至 Valid until", chinese_date(document.valid_until)),
         ]
         if document.is_void:
             status = "void"

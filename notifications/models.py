@@ -4,11 +4,15 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+
+from filings import registry
+from portal.reference.models import Module
 
 
 class Event(models.Model):
-    """One status change of an enterprise's application or certificate, after commit.
+    """One status change of an enterprise's filing or certificate (any system), after commit.
 
     Its id orders the enterprise's stream: a browser that reconnects asks for
     the events after the last id it saw.
@@ -18,6 +22,10 @@ class Event(models.Model):
         "accounts.Enterprise", on_delete=models.CASCADE, related_name="+"
     )
     subject = models.CharField(max_length=20)  # application, certificate, test
+    system = models.CharField(max_length=30, choices=Module.choices, blank=True)
+    filing = models.ForeignKey(
+        "filings.Filing", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     number = models.CharField(_("application number"), max_length=32, blank=True)
     certificate_number = models.CharField(max_length=32, blank=True)
     status = models.CharField(max_length=40)
@@ -32,11 +40,23 @@ class Event(models.Model):
     def __str__(self):
         return self.text
 
+    @property
+    def detail_url(self) -> str:
+        """The enterprise's page of the filing this event is about ("" if none)."""
+        system = registry.find(self.system)
+        if system is None or not self.number:
+            return ""
+        try:
+            return reverse(f"{system.url_namespace}:detail", args=[self.number])
+        except NoReverseMatch:
+            return ""
+
     def payload(self) -> dict:
         return {
             "type": "status",
             "id": self.pk,
             "subject": self.subject,
+            "system": self.system,
             "number": self.number,
             "certificate_number": self.certificate_number,
             "status": self.status,
@@ -61,8 +81,8 @@ class Subscription(models.Model):
     enterprise = models.ForeignKey(
         "accounts.Enterprise", on_delete=models.CASCADE, related_name="+"
     )
-    application = models.ForeignKey(
-        "documents.DrugPermitApplication",
+    filing = models.ForeignKey(
+        "filings.Filing",
         verbose_name=_("application"),
         on_delete=models.CASCADE,
         null=True,
@@ -75,9 +95,10 @@ class Subscription(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at", "-id"])]
 
     def __str__(self):
-        return f"{self.user} {self.channel} {self.application or '*'}"
+        return f"{self.user} {self.channel} {self.filing or '*'}"
 
     @property
     def active(self) -> bool:
@@ -98,7 +119,10 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "event"], name="one_notification_per_event")
         ]
-        indexes = [models.Index(fields=["user", "read_at"])]
+        indexes = [
+            models.Index(fields=["user", "read_at"]),
+            models.Index(fields=["user", "-id"]),
+        ]
 
     def __str__(self):
         return f"{self.user}: {self.event}"

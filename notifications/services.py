@@ -1,6 +1,11 @@
 """Status push: every status change becomes an event after its transaction commits,
 then goes live to the enterprise's browsers, to subscribers' bells and inboxes, to the
-enterprise's webhooks, and to the approvers whose to-do list it changes."""
+enterprise's webhooks, and to the approvers whose to-do list it changes.
+
+It hears of changes from the audit log (``filings.audit.listen``, registered at
+start), so the layers below never call it; it reads any filing system's
+filings through the shared filing table and the system's declaration.
+"""
 
 import asyncio
 import json
@@ -18,12 +23,15 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.tasks import task
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from customs import xml as signing  # the same HMAC-SHA256 scheme as the customs exchange
-from documents.models import LEVEL_FOR_STATE, Certificate, DrugPermitApplication
-from documents.selectors import drug_permit_membership
+from filings import registry
+from filings.models import AuditEntry, Filing
+from filings.selectors import filer_membership
+from portal import signing
+from portal.accounts.selectors import membership_of, seats_of
 from portal.outbox import claim_due, retry_at
 
 from .models import (
@@ -39,31 +47,32 @@ MAX_WEBHOOK_ATTEMPTS = 8
 logger = logging.getLogger(__name__)
 
 
-# --- groups ---------------------------------------------------------------------
+# --- groups ---------------------------------------------------------------------------
 
 
-def enterprise_group(enterprise_id) -> str:
-    return f"enterprise.{enterprise_id}.drug_permit"
+def enterprise_group(enterprise_id, system: str) -> str:
+    return f"enterprise.{enterprise_id}.{system.lower()}"
 
 
 def user_group(user_id) -> str:
     return f"user.{user_id}"
 
 
-def queue_group(authority_id, level) -> str:
-    return f"queue.{authority_id}.{level}"
+def queue_group(authority_id, system: str, level) -> str:
+    return f"queue.{authority_id}.{system.lower()}.{level}"
 
 
 def groups_for(user) -> list[str]:
-    """What one signed-in user may hear: its own enterprise's events, its own bell,
-    and (approvers) its level's to-do list."""
+    """What one signed-in user may hear: its own enterprise's events in the modules it
+    holds, its own bell, and (approvers) the to-do lists of its seats."""
     groups = [user_group(user.pk)]
-    membership = drug_permit_membership(user)
+    membership = membership_of(user)
     if membership:
-        groups.append(enterprise_group(membership.enterprise_id))
-    seat = getattr(user, "approver_seat", None)
-    if seat:
-        groups.append(queue_group(seat.authority_id, seat.level))
+        for system in registry.all_systems():
+            if filer_membership(user, system.key):
+                groups.append(enterprise_group(membership.enterprise_id, system.key))
+    for system_key, seat in seats_of(user).items():
+        groups.append(queue_group(seat.authority_id, system_key, seat.level))
     return groups
 
 
@@ -90,99 +99,130 @@ def _send(group: str, message: dict) -> None:
         logger.exception("could not push to %s", group)
 
 
-# --- events ---------------------------------------------------------------------------
+# --- events ------------------------------------------------------------------------------
 
 
-def on_status_change(entry) -> None:
-    """Called by the audit log inside the service's transaction: publish after commit."""
-    entry_id = entry.pk
-    transaction.on_commit(lambda: publish(entry_id))
+def _label(target, transition: str) -> str:
+    """The target's status after ``transition``, as its own model names it."""
+    if isinstance(target, Filing):
+        return target.specific.status_label
+    method = getattr(type(target), transition, None)
+    meta = getattr(method, "_django_fsm", None)
+    field = meta.field.name if meta else "status"
+    return str(getattr(target, f"get_{field}_display")())
 
 
-def _describe(entry):
-    """(enterprise id, subject, application number, certificate number, label) or None."""
+def _describe(entry: AuditEntry):
+    """(filing, subject, certificate number, label) or None when no enterprise is told."""
+    filing = entry.filing
     target = entry.target
+    if filing is None or target is None:
+        return None
     with translation.override("zh-hans"):
-        if isinstance(target, DrugPermitApplication):
-            return (
-                target.enterprise_id,
-                "application",
-                target.number,
-                getattr(getattr(target, "certificate", None), "number", ""),
-                str(target.get_status_display()),
-                target,
-            )
-        if isinstance(target, Certificate) and target.application_id:
-            label = (
-                target.get_customs_status_display()
-                if entry.transition.startswith("customs_")
-                else target.get_status_display()
-            )
-            return (
-                target.application.enterprise_id,
-                "certificate",
-                target.application.number,
-                target.number,
-                str(label),
-                target,
-            )
-    return None
+        label = _label(target, entry.transition)
+    if isinstance(target, Filing):
+        certificate = getattr(filing, "certificate", None)
+        return filing, "application", getattr(certificate, "number", ""), label
+    return filing, "certificate", getattr(target, "number", ""), label
 
 
 def publish(entry_id: int) -> Event | None:
-    from workflows.models import AuditEntry
-
-    entry = AuditEntry.objects.select_related("content_type").get(pk=entry_id)
+    """Turn one recorded change into an event and push it (runs after its commit)."""
+    entry = AuditEntry.objects.select_related("content_type", "filing").get(pk=entry_id)
     described = _describe(entry)
     if described is None:
         return None
-    enterprise_id, subject, number, certificate_number, label, target = described
+    filing, subject, certificate_number, label = described
     with translation.override("zh-hans"):
         text = (
-            _("Application %(number)s: %(status)s") % {"number": number, "status": label}
+            _("Application %(number)s: %(status)s") % {"number": filing.number, "status": label}
             if subject == "application"
             else _("Certificate %(number)s: %(status)s")
             % {"number": certificate_number, "status": label}
         )
     event = Event.objects.create(
-        enterprise_id=enterprise_id,
+        enterprise_id=filing.enterprise_id,
         subject=subject,
-        number=number,
+        system=filing.system,
+        filing=filing,
+        number=filing.number,
         certificate_number=certificate_number,
         status=entry.to_state,
         status_label=label,
         text=text,
     )
     deliver(event)
-    if subject == "application":
-        levels = set(LEVEL_FOR_STATE.get(entry.from_state, ())) | set(
-            LEVEL_FOR_STATE.get(entry.to_state, ())
-        )
-        for level in levels:
-            _send(
-                queue_group(target.authority_id, level),
-                {"type": "queue.changed", "payload": {"type": "queue", "number": number}},
-            )
+    if subject == "application" and filing.authority_id:
+        push_queue_change(filing.specific, entry.from_state, entry.to_state, label)
     return event
 
 
+def queue_row(filing, label: str) -> dict:
+    """What a to-do list shows of one filing, so a live update changes just that row."""
+    system = filing.declaration
+    try:
+        url = reverse(f"{system.admin_slug}:todo_detail", args=[filing.number])
+    except NoReverseMatch:
+        url = ""
+    return {
+        "number": filing.number,
+        "enterprise": filing.enterprise.name_zh,
+        "status": filing.status,
+        "status_label": label,
+        "submitted": timezone.localtime(filing.submitted_at).strftime("%Y-%m-%d %H:%M")
+        if filing.submitted_at
+        else "",
+        "columns": [str(c.of(filing) or "") for c in system.list_columns],
+        "url": url,
+    }
+
+
+def push_queue_change(filing, from_state: str, to_state: str, label: str) -> None:
+    """Tell each level's to-do (and withdrawal) list which row came, went or changed."""
+    system = filing.declaration
+    for queue in ("todo", "withdrawals"):
+        before = system.acting_levels(from_state, queue=queue)
+        after = system.acting_levels(to_state, queue=queue)
+        for level in before | after:
+            action = (
+                "changed"
+                if level in before and level in after
+                else "added"
+                if level in after
+                else "removed"
+            )
+            _send(
+                queue_group(filing.authority_id, filing.system, level),
+                {
+                    "type": "queue.changed",
+                    "payload": {
+                        "type": "queue",
+                        "queue": queue,
+                        "system": filing.system,
+                        "action": action,
+                        "row": queue_row(filing, label),
+                    },
+                },
+            )
+
+
 def _subscriptions(event: Event):
-    application_ids = list(
-        DrugPermitApplication.objects.filter(
-            enterprise_id=event.enterprise_id, number=event.number
-        ).values_list("pk", flat=True)
-    )
     return Subscription.objects.filter(
         enterprise_id=event.enterprise_id, cancelled_at__isnull=True
-    ).filter(Q(application__isnull=True) | Q(application_id__in=application_ids))
+    ).filter(Q(filing__isnull=True) | Q(filing_id=event.filing_id))
 
 
 def deliver(event: Event) -> None:
     """Live to the enterprise, and to each subscriber by channel (once per user)."""
     _send(
-        enterprise_group(event.enterprise_id), {"type": "status.event", "payload": event.payload()}
+        enterprise_group(event.enterprise_id, event.system),
+        {"type": "status.event", "payload": event.payload()},
     )
-    subscriptions = list(_subscriptions(event).select_related("user"))
+    subscriptions = [
+        s
+        for s in _subscriptions(event).select_related("user__membership")
+        if filer_membership(s.user, event.system)
+    ]
     browser = {s.user_id for s in subscriptions if s.channel == Channel.BROWSER}
     email = {s.user_id: s.user for s in subscriptions if s.channel == Channel.EMAIL}
     webhook = any(s.channel == Channel.WEBHOOK for s in subscriptions)
@@ -208,12 +248,17 @@ def unread(user_id) -> int:
     return Notification.objects.filter(user_id=user_id, read_at__isnull=True).count()
 
 
+def event_url(event: Event) -> str:
+    """Where the enterprise reads the filing the event is about."""
+    return f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{event.detail_url or '/'}"
+
+
 @task()
 def send_email(event_id: int, address: str) -> None:
     event = Event.objects.get(pk=event_id)
     send_mail(
         subject=f"[单一窗口] {event.text}",
-        message=f"{event.text}\n\n{settings.WAGTAILADMIN_BASE_URL}/drug-permits/{event.number}/",
+        message=f"{event.text}\n\n{event_url(event)}",
         from_email=None,
         recipient_list=[address],
     )
@@ -235,20 +280,20 @@ def mark_read(*, user, ids=None) -> int:
 
 
 def _membership(user):
-    membership = getattr(user, "membership", None)
-    if membership is None or not membership.is_active:
+    membership = membership_of(user)
+    if membership is None:
         raise PermissionDenied
     return membership
 
 
-def subscribe(*, user, applications, all_applications: bool, channels: list[str]) -> list:
-    """Subscribe to chosen applications (or all of the enterprise's) on each channel."""
+def subscribe(*, user, filings, all_filings: bool, channels: list[str]) -> list:
+    """Subscribe to chosen filings (or all of the enterprise's) on each channel."""
     membership = _membership(user)
     errors = []
     channels = [c for c in channels if c in Channel.values]
     if not channels:
         errors.append(_("Choose at least one channel."))
-    if not all_applications and not applications:
+    if not all_filings and not filings:
         errors.append(_("Choose applications, or all of your enterprise's applications."))
     if Channel.EMAIL in channels and not user.email:
         errors.append(_("Your account has no e-mail address for e-mail notifications."))
@@ -259,22 +304,27 @@ def subscribe(*, user, applications, all_applications: bool, channels: list[str]
         ).exists()
     ):
         errors.append(_("Your enterprise has no webhook address yet; the owner registers one."))
+    for filing in filings or ():
+        if filing.enterprise_id != membership.enterprise_id or not filer_membership(
+            user, filing.system
+        ):
+            raise PermissionDenied
     if errors:
         raise ValidationError(errors)
-    targets = [None] if all_applications else list(applications)
+    targets = [None] if all_filings else list(filings)
     created = []
     with transaction.atomic():
-        for application in targets:
+        for filing in targets:
             for channel in channels:
                 exists = Subscription.objects.filter(
-                    user=user, application=application, channel=channel, cancelled_at__isnull=True
+                    user=user, filing=filing, channel=channel, cancelled_at__isnull=True
                 ).exists()
                 if not exists:
                     created.append(
                         Subscription.objects.create(
                             user=user,
                             enterprise_id=membership.enterprise_id,
-                            application=application,
+                            filing=filing,
                             channel=channel,
                         )
                     )
@@ -287,7 +337,7 @@ def cancel(*, user, ids) -> int:
     )
 
 
-# --- webhooks ----------------------------------------------------------------------------
+# --- webhooks -------------------------------------------------------------------------------
 
 
 def _check_url(url: str) -> None:
@@ -345,8 +395,7 @@ def webhook_body(event: Event) -> bytes:
 
 
 def post_webhook(url: str, body: bytes, secret: str, event_id: int) -> int:
-    headers = signing.signed_headers(secret, body)
-    headers["Content-Type"] = "application/json; charset=utf-8"
+    headers = signing.signed_headers(secret, body, "application/json; charset=utf-8")
     headers["X-SW-Event-Id"] = str(event_id)
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
@@ -397,19 +446,20 @@ def deliver_webhooks_due(*, limit: int = 20, post=post_webhook) -> int:
 
 def events_after(user, after: int, limit: int = 200) -> list[dict]:
     """Catch-up for a reconnecting browser: its enterprise's events after ``after``."""
-    membership = drug_permit_membership(user)
+    membership = membership_of(user)
     if membership is None:
         return []
+    systems = [s.key for s in registry.all_systems() if filer_membership(user, s.key)]
     events = (
         Event.objects.filter(enterprise_id=membership.enterprise_id, pk__gt=after)
-        .exclude(subject="test")
+        .filter(system__in=systems)
         .order_by("pk")[:limit]
     )
     return [event.payload() for event in events]
 
 
 def latest_event_id(user) -> int:
-    membership = getattr(user, "membership", None)
+    membership = membership_of(user)
     if membership is None:
         return 0
     last = (

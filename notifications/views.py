@@ -2,22 +2,28 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from documents import selectors as documents
+from filings.selectors import any_filings_for_filer
 from portal.accounts.views import enterprise_required
+from portal.pagination import paginate
 
 from . import services
 from .models import Channel, Notification, Subscription, WebhookDelivery, WebhookEndpoint
 
 
+def _problem(request, problem: str) -> None:
+    if problem:
+        messages.warning(request, problem)
+
+
 @enterprise_required()
 def notification_list(request):
     qs = Notification.objects.filter(user=request.user).select_related("event")
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page, problem = paginate(request, qs, ("-pk",), per_page=30)
+    _problem(request, problem)
     return render(request, "notifications/list.html", {"page": page})
 
 
@@ -34,7 +40,7 @@ def mark_read(request):
 
 @enterprise_required()
 def subscriptions(request):
-    applications = documents.drug_permits_for_filer(request.user).exclude(status="DRAFT")
+    filings = any_filings_for_filer(request.user).exclude(status="DRAFT")
     posted = request.POST if request.method == "POST" else None
     if posted and posted.get("action") == "cancel":
         ids = [i for i in posted.getlist("selected") if i.isdigit()]
@@ -45,12 +51,12 @@ def subscriptions(request):
             messages.success(request, _("Cancelled %(n)s subscriptions.") % {"n": count})
         return redirect("notifications:subscriptions")
     if posted:
-        chosen = applications.filter(number__in=posted.getlist("applications"))
+        chosen = filings.filter(number__in=posted.getlist("applications"))
         try:
             created = services.subscribe(
                 user=request.user,
-                applications=chosen,
-                all_applications=posted.get("scope") == "all",
+                filings=list(chosen),
+                all_filings=posted.get("scope") == "all",
                 channels=posted.getlist("channels"),
             )
         except ValidationError as error:
@@ -59,14 +65,22 @@ def subscriptions(request):
         else:
             messages.success(request, _("Subscribed: %(n)s new records.") % {"n": len(created)})
             return redirect("notifications:subscriptions")
-    records = Subscription.objects.filter(user=request.user).select_related("application")
+    number = request.GET.get("number", "").strip()[:32]
+    choosable = filings.filter(number__icontains=number) if number else filings
+    choices, problem = paginate(request, choosable, ("-created_at", "-pk"), per_page=50)
+    records = Subscription.objects.filter(user=request.user).select_related("filing")
+    records_page, records_problem = paginate(
+        request, records, ("-created_at", "-pk"), per_page=50, prefix="records_"
+    )
+    _problem(request, problem or records_problem)
     return render(
         request,
         "notifications/subscriptions.html",
         {
-            "applications": applications.order_by("-submitted_at")[:200],
+            "applications": choices,
+            "number": number,
             "channels": Channel.choices,
-            "records": records,
+            "records": records_page,
             "posted": posted,
         },
     )
@@ -98,11 +112,13 @@ def webhooks(request):
     endpoints = WebhookEndpoint.objects.filter(enterprise_id=membership.enterprise_id)
     deliveries = WebhookDelivery.objects.filter(endpoint__in=endpoints).select_related(
         "endpoint", "event"
-    )[:100]
+    )
+    page, problem = paginate(request, deliveries, ("-pk",), per_page=50)
+    _problem(request, problem)
     return render(
         request,
         "notifications/webhooks.html",
-        {"endpoints": endpoints, "deliveries": deliveries, "url": request.POST.get("url", "")},
+        {"endpoints": endpoints, "deliveries": page, "url": request.POST.get("url", "")},
     )
 
 

@@ -11,6 +11,8 @@ from django.db import transaction
 from wagtail.documents.models import Document
 from wagtail.models import Site
 
+from filings.selectors import approval_settings
+from notifications.models import Channel, Subscription
 from portal.accounts import services as accounts
 from portal.accounts.models import Enterprise, Invitation, User
 from portal.cms.models import (
@@ -23,7 +25,6 @@ from portal.cms.models import (
     PortListPage,
 )
 from portal.reference.models import Authority, Module
-from workflows.selectors import approval_settings
 from workflows.services import save_approval_settings
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -86,22 +87,26 @@ def _accounts() -> None:
             password=DEMO_PASSWORD,
         )
     authority = Authority.objects.get(code=DEMO_AUTHORITY)
-    for level in range(1, 5):
+    for level, name in enumerate(("张受理", "李初审", "王复审", "赵审定"), start=1):
         accounts.create_approver(
-            username=f"drug-l{level}", password=DEMO_PASSWORD, authority=authority, level=level
+            username=f"drug-l{level}",
+            password=DEMO_PASSWORD,
+            authority=authority,
+            system=Module.DRUG_PERMIT,
+            level=level,
+            first_name=name,
         )
     admin = accounts.create_authority_admin(
-        username="drug-admin", password=DEMO_PASSWORD, authority=authority
+        username="drug-admin", password=DEMO_PASSWORD, authority=authority, first_name="许管理"
     )
-    if not approval_settings(authority=authority, module=Module.DRUG_PERMIT):
+    if not approval_settings(authority=authority, system=Module.DRUG_PERMIT):
         # Four approvers, four stages: the demo authority uses the whole chain.
         save_approval_settings(
             actor=admin.user,
             authority=authority,
-            module=Module.DRUG_PERMIT,
+            system=Module.DRUG_PERMIT,
             values={
-                "first_review": True,
-                "second_review": True,
+                "levels": [1, 2, 3, 4],
                 "name_zh": authority.name_zh,
                 "name_en": authority.name_en,
                 "phone": "010-83979999",
@@ -235,13 +240,11 @@ def load_demo() -> None:
 
 def _subscriptions() -> None:
     """The demo owner follows every application of its enterprise in the browser."""
-    from notifications.models import Channel, Subscription
-
     owner = User.objects.get(username="demo-owner")
     Subscription.objects.get_or_create(
         user=owner,
         enterprise_id=owner.membership.enterprise_id,
-        application=None,
+        filing=None,
         channel=Channel.BROWSER,
         cancelled_at=None,
     )

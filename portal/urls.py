@@ -7,13 +7,14 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from customs import views as customs_views
 from portal.cms import views as cms_views
+from workflows.urls import urlpatterns_for_systems
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("portal.accounts.urls")),
     path("reference/", include("portal.reference.urls")),
-    path("drug-permits/", include("portal.drug_permits.urls")),
+    *urlpatterns_for_systems(),
     path("verify/", include("documents.urls")),
     path("notifications/", include("notifications.urls")),
     path("customs/inbound/", customs_views.inbound, name="customs_inbound"),

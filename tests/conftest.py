@@ -40,9 +40,20 @@ def _remove_test_media():
     shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The real seed reference lists, loaded once for the whole session."""
+    with django_db_blocker.unblock():
+        load_reference_data()
+
+
 @pytest.fixture
 def seeded(db):
-    """The real seed reference lists (ports, HS codes, countries…)."""
+    """The real seed reference lists (ports, HS codes, countries…).
+
+    Loaded once per session; only a test after a transactional test's flush
+    loads them again.
+    """
     if not Port.objects.exists():
         load_reference_data()
 
@@ -122,7 +133,11 @@ def authority(seeded):
 def approver_client(authority):
     def make(level: int = 1) -> Client:
         seat = services.create_approver(
-            username=f"approver-{level}", password=PASSWORD, authority=authority, level=level
+            username=f"approver-{level}",
+            password=PASSWORD,
+            authority=authority,
+            system=Module.DRUG_PERMIT,
+            level=level,
         )
         return client_for(seat.user)
 
@@ -150,32 +165,46 @@ def regulator_client(db):
     return client_for(regulator.user)
 
 
-@pytest.fixture
-def chain(authority, owner, agent):
-    """The Beijing authority with all four stages, one approver per level."""
-    admin = services.create_authority_admin(username="bj-admin", password=None, authority=authority)
+SETTINGS = {
+    "phone": "010-83979999",
+    "address": "北京市",
+    "postcode": "101117",
+    "contact": "许可处",
+}
+REVIEWERS = {1: "张受理", 2: "李初审", 3: "王复审", 4: "赵审定"}
+
+
+def make_chain(authority, prefix: str, levels=(1, 2, 3, 4)) -> dict:
+    """One approver per level at ``authority`` (with real names), then its settings."""
+    seats = {
+        level: services.create_approver(
+            username=f"{prefix}-l{level}",
+            password=None,
+            authority=authority,
+            system=Module.DRUG_PERMIT,
+            level=level,
+            first_name=REVIEWERS[level],
+        ).user
+        for level in levels
+    }
+    admin = services.create_authority_admin(
+        username=f"{prefix}-admin", password=None, authority=authority
+    )
     save_approval_settings(
         actor=admin.user,
         authority=authority,
-        module=Module.DRUG_PERMIT,
-        values={
-            "first_review": True,
-            "second_review": True,
-            "name_zh": authority.name_zh,
-            "phone": "010-83979999",
-            "address": "北京市",
-            "postcode": "101117",
-            "contact": "许可处",
-        },
+        system=Module.DRUG_PERMIT,
+        values={"levels": list(levels), "name_zh": authority.name_zh, **SETTINGS},
     )
-    seats = {
-        level: services.create_approver(
-            username=f"bj-l{level}", password=None, authority=authority, level=level
-        ).user
-        for level in range(1, 5)
-    }
-    other = Authority.objects.get(code="DA-310000")
-    seats["other-l1"] = services.create_approver(
-        username="sh-l1", password=None, authority=other, level=1
-    ).user
+    seats["admin"] = admin.user
+    return seats
+
+
+@pytest.fixture
+def chain(authority, owner, agent):
+    """The Beijing authority with all four stages, one approver per level; and Shanghai's."""
+    seats = make_chain(authority, "bj")
+    other = make_chain(Authority.objects.get(code="DA-310000"), "sh")
+    seats["other-l1"] = other[1]
+    seats["other"] = other
     return seats

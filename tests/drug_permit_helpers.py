@@ -1,12 +1,16 @@
-"""Builders for drug permit tests."""
+"""Builders for drug permit tests, through the services as every path uses them."""
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from documents.models import DrugPermitApplication
-from portal.reference.models import Country, DosageForm, HSCode, Port, Purpose
-from workflows import drug_permit as dp
+from filings import registry
+from portal.reference.models import Country, DosageForm, HSCode, Module, Port, Purpose
+from workflows import services
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def system():
+    return registry.get(Module.DRUG_PERMIT)
 
 
 def pdf(name="a.pdf", content=PDF):
@@ -41,12 +45,18 @@ def line(**overrides):
     return values
 
 
-def complete_draft(owner, authority) -> DrugPermitApplication:
-    application = dp.create_draft(actor=owner, values=header(authority))
-    dp.add_goods_line(application=application, actor=owner, values=line())
+def draft(owner, authority, **overrides):
+    return services.create_draft(
+        system=system(), actor=owner, values=header(authority, **overrides)
+    )
+
+
+def complete_draft(owner, authority, **overrides):
+    application = draft(owner, authority, **overrides)
+    services.add_line(filing=application, actor=owner, values=line())
     for attachment_type in application.purpose.attachment_types.filter(required=True):
-        dp.upload_attachment(
-            application=application,
+        services.upload_attachment(
+            filing=application,
             actor=owner,
             attachment_type=attachment_type,
             uploaded_file=pdf(f"{attachment_type.pk}.pdf"),
@@ -54,21 +64,24 @@ def complete_draft(owner, authority) -> DrugPermitApplication:
     return application
 
 
+def decide(application, actor, decision, **kwargs):
+    return services.decide(filing=application, actor=actor, decision=decision, **kwargs)
+
+
+def accept(application, actor, number="京药监受〔2026〕1号", opinion="材料齐全，予以受理"):
+    return decide(application, actor, "accept", opinion=opinion, notice_number=number)
+
+
 def decide_all(owner, chain, authority, *, final="approve"):
     """A complete draft submitted and taken through all four levels; returns the filing."""
     application = complete_draft(owner, authority)
-    dp.submit(application=application, actor=owner)
-    dp.accept(
-        application=application,
-        actor=chain[1],
-        opinion="材料齐全，予以受理",
-        notice_number="京药监受〔2026〕1号",
-    )
-    dp.review(application=application, actor=chain[2], agree=True, opinion="同意")
-    dp.review(application=application, actor=chain[3], agree=True, opinion="同意")
+    services.submit(filing=application, actor=owner)
+    accept(application, chain[1])
+    decide(application, chain[2], "review_agree", opinion="同意")
+    decide(application, chain[3], "review_agree", opinion="同意")
     if final == "approve":
-        dp.approve(application=application, actor=chain[4], opinion="准予许可")
+        decide(application, chain[4], "approve", opinion="准予许可")
     else:
-        dp.refuse(application=application, actor=chain[4], opinion="用途证明不足")
+        decide(application, chain[4], "refuse", opinion="用途证明不足")
     application.refresh_from_db()
     return application

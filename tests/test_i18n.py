@@ -29,6 +29,7 @@ def test_every_marked_string_is_in_the_catalogue(tmp_path):
     """
     for name in (
         "portal",
+        "filings",
         "documents",
         "workflows",
         "customs",

@@ -1,55 +1,306 @@
+"""The approvers' pages of every filing system in the Wagtail admin (seed 000 §4.3-4.4):
+the to-do and withdrawal lists, the application query with its read-only detail, the
+detail with the decisions the state graph offers, and the authority's settings.
+Plus the authority administrator's approver seats."""
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from portal.accounts.admin_views import RoleView
-from portal.accounts.roles import Role
-from portal.reference.models import Authority, Module
+from documents import pdf
+from documents import selectors as documents
+from documents import services as document_services
+from documents.admin_views import ListView, StaffView, start_export
+from documents.models import DocumentJob
+from documents.views import pdf_response
+from filings import audit, registry
+from filings.compare import compare
+from filings.filters import filing_filterset
+from filings.models import AuditEntry
+from filings.runner import AlreadyHandled
+from filings.selectors import (
+    approval_settings,
+    attachments_of,
+    authority_id_for,
+    filings_for_authority,
+    queue,
+)
+from filings.transitions import available
+from portal.accounts.models import ApproverSeat
+from portal.accounts.roles import Role, role_of
+from portal.accounts.selectors import seat_of, seats_of, seats_of_authority
+from portal.reference.models import Authority
 
-from . import selectors, services
-from .forms import ApprovalSettingsForm
+from . import seats, services
+from .forms import ApprovalSettingsForm, DecisionForm, SeatChangeForm, SeatForm
+from .views import attachment_download
 
 
-def module_from_slug(slug: str) -> str:
-    value = slug.upper().replace("-", "_")
-    if value not in Module.values:
-        raise Http404
-    return value
+class QueueView(ListView):
+    """待办: the filings waiting at the approver's level (or its withdrawals to review)."""
+
+    template_name = "workflows/admin/todo.html"
+    header_icon = "tasks"
+    queue_name = "todo"
+    ordering = ("submitted_at", "pk")
+
+    def dispatch(self, request, *args, **kwargs):
+        self.seat = seat_of(request.user, self.system.key)
+        if self.seat is None:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_filterset_class(self):
+        return filing_filterset(self.system.key, "authority")
+
+    def get_page_title(self):
+        if self.queue_name == "withdrawals":
+            return _("Withdrawals to review (撤回待审)")
+        stage = self.system.stage_for_level(self.seat.level)
+        return _("To-do: %(stage)s") % {"stage": stage.label if stage else self.seat.level}
+
+    def scoped(self):
+        return queue(self.request.user, self.system.key, self.queue_name).select_related(
+            "enterprise"
+        )
+
+    def post(self, request, *args, **kwargs):
+        raise PermissionDenied
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["rows"] = [
+            (filing, [c.of(filing) for c in self.system.list_columns]) for filing in context["page"]
+        ]
+        context["columns"] = [c.label for c in self.system.list_columns]
+        context["queue"] = self.queue_name
+        context["states"] = self.system.queue_states(self.seat.level, self.queue_name)
+        return context
 
 
-class ApprovalSettingsView(WagtailAdminTemplateMixin, FormView):
+class QueryView(ListView):
+    """申请单查询: everything filed to the authority in this system, read-only, exportable."""
+
+    template_name = "workflows/admin/query.html"
+    header_icon = "search"
+    page_title = gettext_lazy("Application query")
+    ordering = ("-submitted_at", "-pk")
+
+    def get_filterset_class(self):
+        return filing_filterset(self.system.key, "authority")
+
+    def scoped(self):
+        return filings_for_authority(self.request.user, self.system.key).select_related(
+            "enterprise"
+        )
+
+    def post(self, request, *args, **kwargs):
+        """导出: the selected applications, or every match of the search."""
+        return start_export(
+            request,
+            self.system,
+            kind=DocumentJob.Kind.APPLICATION_EXPORT,
+            filters=self.filterset().active,
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filings = list(context["page"])
+        histories = {}
+        if filings:
+            # One query for every listed filing's review history (the 审批记录 pop-up).
+            entries = AuditEntry.objects.filter(filing_id__in=[f.pk for f in filings])
+            for entry in entries.select_related("actor", "filing").order_by("created_at", "pk"):
+                histories.setdefault(entry.filing_id, []).append(entry)
+        context["rows"] = [
+            (f, [c.of(f) for c in self.system.list_columns], histories.get(f.pk, []))
+            for f in filings
+        ]
+        context["columns"] = [c.label for c in self.system.list_columns]
+        return context
+
+
+class FilingView(StaffView):
+    """One filing: what was filed, what changed since the previous submission, documents,
+    history, and (from the to-do list) the decisions the state graph offers this seat."""
+
+    template_name = "workflows/admin/detail.html"
+    header_icon = "doc-full"
+    decides = False
+
+    def dispatch(self, request, *args, **kwargs):
+        self.filing = get_object_or_404(
+            filings_for_authority(request.user, self.system.key), number=kwargs["number"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return self.filing.number
+
+    def decisions(self):
+        if not self.decides:
+            return []
+        return available(self.filing, self.request.user, "approver")
+
+    def post(self, request, *args, **kwargs):
+        if not self.decides:
+            raise PermissionDenied
+        filing = self.filing
+        if request.POST.get("mark"):
+            attachment = get_object_or_404(attachments_of(filing), pk=request.POST["mark"])
+            services.mark_attachment(filing=filing, actor=request.user, attachment=attachment)
+            messages.success(request, _("Marked: the enterprise must resubmit this attachment."))
+            return redirect(request.path)
+        posted = request.POST.get("decision", "")
+        choices = [(t.name, t.custom["label"]) for t in self.decisions()]
+        if posted and posted not in dict(choices):
+            # Not offered now: the page was stale, or someone else decided meanwhile.
+            choices = [*choices, (posted, posted)]
+        form = DecisionForm(request.POST, choices=choices)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        data = form.cleaned_data
+        if request.POST.get("preview") or request.POST.get("preview_pdf"):
+            return self.preview(request, form, data)
+        try:
+            produced = services.decide(
+                filing=filing,
+                actor=request.user,
+                decision=data["decision"],
+                opinion=data["opinion"],
+                notice_number=data["notice_number"],
+                expected_status=data["seen_status"] or None,
+                request=request,
+            )
+        except AlreadyHandled as error:
+            messages.error(request, str(error))
+            return redirect(self.url("query_detail", filing.number))
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(request, _("Decision recorded."))
+        if produced["notice"]:  # straight to the notice, to print it (通知书打印界面)
+            return redirect(self.url("notice", produced["notice"].pk))
+        return redirect(self.url("todo"))
+
+    def preview(self, request, form, data):
+        notice = services.preview_notice(
+            filing=self.filing,
+            actor=request.user,
+            decision=data["decision"],
+            notice_number=data["notice_number"],
+            opinion=data["opinion"],
+        )
+        if notice is None:
+            messages.info(request, _("This decision sends no notice."))
+            return self.render_to_response(self.get_context_data(form=form))
+        context = document_services.notice_context(notice, preview=True)
+        if request.POST.get("preview_pdf"):
+            return pdf_response(pdf.render("documents/notice.html", context), "preview.pdf")
+        with translation.override("zh-hans"):
+            preview = render_to_string("documents/notice.html", context)
+        return self.render_to_response(self.get_context_data(form=form, preview=preview))
+
+    def resubmission_changes(self):
+        """What changed between the two latest submissions (None before a resubmission)."""
+        submissions = [
+            entry
+            for entry in audit.history(self.filing)
+            if entry.revision_id and transition_kind(self.system, entry.transition) == "filer"
+        ]
+        if len(submissions) < 2:
+            return None
+        before, after = submissions[-2], submissions[-1]
+        comparison = compare(
+            before.revision.as_object(),
+            after.revision.as_object(),
+            columns=self.system.header_columns,
+            line_columns=self.system.line_columns,
+            lines_of=self.system.lines_of,
+        )
+        return {"before": before, "after": after, "comparison": comparison}
+
+    def get_context_data(self, **kwargs):
+        filing = self.filing
+        decisions = self.decisions()
+        form = kwargs.pop("form", None)
+        if form is None and decisions:
+            form = DecisionForm(
+                choices=[(t.name, t.custom["label"]) for t in decisions],
+                initial={"seen_status": filing.status},
+            )
+        attachments = list(attachments_of(filing).select_related("attachment_type"))
+        return {
+            **super().get_context_data(**kwargs),
+            "application": filing,
+            "decides": self.decides,
+            "facts": [(c.label, c.of(filing)) for c in self.system.header_columns],
+            "line_labels": [c.label for c in self.system.line_columns],
+            "lines": [
+                [c.of(line) for c in self.system.line_columns]
+                for line in self.system.lines_of(filing)
+            ],
+            "attachments": attachments,
+            "history": audit.history(filing),
+            "form": form,
+            "notices_sent": {t.name: services.notice_due(filing, t) for t in decisions},
+            "can_mark": self.decides and services.can_mark(filing, self.request.user),
+            "certificate": getattr(filing, "certificate", None),
+            "notices": documents.notices_of(filing),
+            "changes": self.resubmission_changes(),
+        }
+
+
+def transition_kind(system, name: str) -> str | None:
+    found = next((t for t in system.transitions() if t.name == name), None)
+    return found.custom.get("actor") if found else None
+
+
+def download_attachment(request, number: str, attachment_id: int, system=None):
+    filing = get_object_or_404(filings_for_authority(request.user, system.key), number=number)
+    return attachment_download(filing, attachment_id)
+
+
+class SettingsView(StaffView, FormView):
     """初始值设置: approval stages and the names and contacts on notices."""
 
     template_name = "workflows/admin/approval_settings.html"
-    form_class = ApprovalSettingsForm
     header_icon = "cog"
     page_title = gettext_lazy("Authority settings")
+    form_class = ApprovalSettingsForm
+    requires_settings = False
 
     def dispatch(self, request, *args, **kwargs):
-        self.module = module_from_slug(kwargs["module"])
         if request.user.is_superuser and request.GET.get("authority"):
             self.authority = get_object_or_404(Authority, code=request.GET["authority"])
-        else:
-            self.authority = selectors.authority_of(request.user)
-        if self.authority is None:
+            self.authority_id = self.authority.pk
+            self.instance = approval_settings(authority=self.authority, system=self.system.key)
+            return super(StaffView, self).dispatch(request, *args, **kwargs)
+        authority_id = authority_id_for(request.user, self.system.key)
+        if authority_id is None:
             raise PermissionDenied
-        self.instance = selectors.approval_settings(authority=self.authority, module=self.module)
+        self.authority = Authority.objects.get(pk=authority_id)
+        self.instance = approval_settings(authority=self.authority, system=self.system.key)
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_subtitle(self):
-        return f"{self.authority.name_zh} · {Module(self.module).label}"
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+        return f"{self.authority.name_zh} · {self.system.label}"
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["instance"] = self.instance
+        kwargs["system"] = self.system
         kwargs["stages_editable"] = (
             self.instance is None
             or not self.instance.stages_locked
@@ -66,17 +317,23 @@ class ApprovalSettingsView(WagtailAdminTemplateMixin, FormView):
         return kwargs
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "settings_obj": self.instance}
+        return {
+            **super().get_context_data(**kwargs),
+            "settings_obj": self.instance,
+            "missing_seats": seats.levels_without_seat(
+                authority=self.authority,
+                system=self.system.key,
+                levels=[s.level for s in self.system.stages],
+            ),
+        }
 
     def form_valid(self, form):
-        values = {
-            name: form.cleaned_data[name]
-            for name in form.Meta.fields
-            if not form.fields[name].disabled
-        }
         try:
             services.save_approval_settings(
-                actor=self.request.user, authority=self.authority, module=self.module, values=values
+                actor=self.request.user,
+                authority=self.authority,
+                system=self.system.key,
+                values=form.values(),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -85,26 +342,133 @@ class ApprovalSettingsView(WagtailAdminTemplateMixin, FormView):
         return redirect(self.request.get_full_path())
 
 
-class SettingsRequiredMixin:
-    """Approver pages show "set initial values first" until the settings are saved."""
+# --- seats ------------------------------------------------------------------------------------
 
-    settings_module = Module.DRUG_PERMIT
+
+class AdminPage(WagtailAdminTemplateMixin, TemplateView):
+    role = None
 
     def dispatch(self, request, *args, **kwargs):
-        authority = selectors.authority_of(request.user)
-        if authority is not None and not selectors.approval_settings(
-            authority=authority, module=self.settings_module
-        ):
-            self.template_name = "workflows/admin/settings_required.html"
-            self.settings_missing = True
+        if role_of(request.user) != self.role:
+            raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
 
-class MySeatView(SettingsRequiredMixin, RoleView):
+
+class MySeatsView(AdminPage):
     role = Role.APPROVER
-    page_title = gettext_lazy("My approval seat")
+    page_title = gettext_lazy("My approval seats")
     header_icon = "key"
-    template_name = "accounts/admin/my_seat.html"
+    template_name = "workflows/admin/my_seats.html"
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "seat": self.request.user.approver_seat}
+        rows = []
+        for system_key, seat in seats_of(self.request.user).items():
+            system = registry.find(system_key)
+            stage = system.stage_for_level(seat.level) if system else None
+            rows.append((system, seat, stage))
+        return {**super().get_context_data(**kwargs), "rows": rows}
+
+
+class SeatListView(AdminPage):
+    """The authority's approver seats: who decides what, at which level."""
+
+    role = Role.AUTHORITY_ADMIN
+    page_title = gettext_lazy("Approver seats")
+    header_icon = "group"
+    template_name = "workflows/admin/seats.html"
+
+    def get_context_data(self, **kwargs):
+        authority = self.request.user.authority_admin.authority
+        rows = []
+        for seat in seats_of_authority(user=self.request.user).order_by(
+            "system", "level", "user__username"
+        ):
+            system = registry.find(seat.system)
+            stage = system.stage_for_level(seat.level) if system else None
+            rows.append((seat, system, stage))
+        missing = []
+        for system in seats.systems_of_authority(authority):
+            settings_obj = approval_settings(authority=authority, system=system.key)
+            levels = (
+                settings_obj.enabled_levels if settings_obj else [s.level for s in system.stages]
+            )
+            for level in seats.levels_without_seat(
+                authority=authority, system=system.key, levels=levels
+            ):
+                missing.append((system, system.stage_for_level(level)))
+        return {
+            **super().get_context_data(**kwargs),
+            "authority": authority,
+            "rows": rows,
+            "missing": missing,
+        }
+
+
+class SeatCreateView(AdminPage, FormView):
+    role = Role.AUTHORITY_ADMIN
+    page_title = gettext_lazy("New approver seat")
+    header_icon = "plus"
+    template_name = "workflows/admin/seat_form.html"
+    form_class = SeatForm
+
+    def get_form_kwargs(self):
+        authority = self.request.user.authority_admin.authority
+        return {**super().get_form_kwargs(), "systems": seats.systems_of_authority(authority)}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            seat = seats.create_seat(actor=self.request.user, **data)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Seat created: %(user)s can now sign in and decide.")
+            % {"user": seat.user.get_full_name() or seat.user.username},
+        )
+        return redirect("approver_seats")
+
+
+class SeatEditView(AdminPage, FormView):
+    role = Role.AUTHORITY_ADMIN
+    page_title = gettext_lazy("Change an approver seat")
+    header_icon = "edit"
+    template_name = "workflows/admin/seat_form.html"
+    form_class = SeatChangeForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.seat = get_object_or_404(seats_of_authority(user=request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "system": registry.get(self.seat.system),
+            "initial": {"level": self.seat.level, "is_active": self.seat.is_active},
+        }
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "seat": self.seat}
+
+    def form_valid(self, form):
+        try:
+            seats.change_seat(
+                actor=self.request.user,
+                seat=self.seat,
+                level=form.cleaned_data["level"],
+                active=form.cleaned_data["is_active"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Seat saved."))
+        return redirect("approver_seats")
+
+
+def seat_url(seat: ApproverSeat) -> str:
+    return reverse("approver_seat_edit", args=[seat.pk])

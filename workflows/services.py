@@ -1,36 +1,438 @@
+"""The mechanism's services: every change a filer or an approver makes, for any system.
+
+Each is keyword-only, runs in one transaction, checks who may act, runs the
+system's declared rules (so a web form, a copy or a later API all enforce
+them), changes state only through the declared transitions (with the
+optimistic lock and an audit row), saves a Wagtail revision of the filing,
+and leaves notifications to run once the transaction commits.
+"""
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_fsm import can_proceed
 
+from customs import services as customs
+from documents import selectors as document_selectors
+from documents import services as documents
+from filings import registry
+from filings.models import ApprovalSettings, Attachment
+from filings.runner import AlreadyHandled, already_handled, run_transition
+from filings.selectors import approval_settings, attachments_of, authority_id_for
+from filings.transitions import available, is_filer, transition_named
+from portal import files
+from portal.accounts.selectors import membership_of
 from portal.reference.models import Authority
 
-from .models import ApprovalSettings
-from .selectors import authority_of
+from . import rules
+from .seats import levels_without_seat
 
-STAGE_FIELDS = ("first_review", "second_review")
+
+def _require_filer(filing, actor) -> None:
+    if not is_filer(filing, actor):
+        raise PermissionDenied
+
+
+def _require_editable(filing) -> None:
+    if not filing.is_editable:
+        raise ValidationError(_("Only drafts and applications returned for supplement can change."))
+
+
+def _apply(obj, values: dict, allowed) -> list[str]:
+    changed = [name for name in values if name in allowed]
+    for name in changed:
+        setattr(obj, name, values[name])
+    return changed
+
+
+def _clean(obj, *, rules_to_run, **context) -> None:
+    """Model validation (types, lengths, required fields) and the declared rules together."""
+    errors = {}
+    try:
+        obj.full_clean(exclude=["status", "filing_ptr", "enterprise", "created_by", "number"])
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        rules.check(rules_to_run, obj, **context)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(
+                m for m in messages if m not in errors.get(field, [])
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+# --- drafts ---------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def save_approval_settings(
-    *, actor, authority: Authority, module: str, values: dict
-) -> ApprovalSettings:
-    """Save an authority's settings; the stages lock on first save (superusers may change them)."""
-    if not actor.is_superuser and authority_of(actor) != authority:
+def create_draft(*, system, actor, values: dict):
+    """暂存 a new filing: validated by the system's header rules; it gets its number now."""
+    membership = membership_of(actor)
+    if membership is None:
+        raise PermissionDenied
+    filing = system.model(
+        system=system.key,
+        enterprise=membership.enterprise,
+        created_by=actor,
+    )
+    _apply(filing, values, system.header_fields)
+    _require_filer(filing, actor)
+    _clean(filing, rules_to_run=system.header_rules)
+    filing.number = system.new_number(filing)
+    filing.save()
+    filing.save_revision(user=actor, clean=False)
+    return filing
+
+
+@transaction.atomic
+def update_draft(*, filing, actor, values: dict):
+    """Save the header of a draft (or of a filing returned for supplement)."""
+    _require_filer(filing, actor)
+    _require_editable(filing)
+    system = filing.declaration
+    if "authority" in values and values["authority"] != filing.authority:
+        if filing.status != system.draft_state:
+            raise ValidationError(
+                {"authority": _("The authority cannot change once the application was filed.")}
+            )
+    changed = _apply(filing, values, set(system.header_fields) - {"direction"})
+    _clean(filing, rules_to_run=system.header_rules)
+    filing.save(update_fields=[*changed, "updated_at"])
+    filing.save_revision(user=actor, clean=False)
+    return filing
+
+
+def _lines(filing):
+    return list(filing.declaration.lines_of(filing).select_for_update())
+
+
+@transaction.atomic
+def add_line(*, filing, actor, values: dict):
+    """One more goods line, under the system's line rules (how many, what stays fixed)."""
+    _require_filer(filing, actor)
+    _require_editable(filing)
+    system = filing.declaration
+    lines = _lines(filing)
+    line = system.line_model(
+        **{system.line_parent: filing},
+        line_number=max((g.line_number for g in lines), default=0) + 1,
+        **values,
+    )
+    _clean(line, rules_to_run=system.line_rules, lines=lines, adding=True)
+    line.save()
+    filing.save(update_fields=["updated_at"])
+    filing.save_revision(user=actor, clean=False)
+    return line
+
+
+@transaction.atomic
+def delete_line(*, filing, actor, line) -> None:
+    _require_filer(filing, actor)
+    _require_editable(filing)
+    if getattr(line, f"{filing.declaration.line_parent}_id") != filing.pk:
+        raise PermissionDenied
+    line.delete()
+    filing.save(update_fields=["updated_at"])
+    filing.save_revision(user=actor, clean=False)
+
+
+# --- attachments ---------------------------------------------------------------------------
+
+
+def may_delete_attachment(filing, attachment) -> bool:
+    """Drafts: any attachment.  Returned for supplement: only those the approver marked."""
+    if not filing.is_editable or attachment.filing_id != filing.pk:
+        return False
+    return filing.status == filing.declaration.draft_state or attachment.needs_resubmission
+
+
+def upload_attachment(*, filing, actor, attachment_type, uploaded_file) -> Attachment:
+    """Store the file, then the row, in one transaction; if it rolls back, so does the file."""
+    _require_filer(filing, actor)
+    _require_editable(filing)
+    rules.check(
+        filing.declaration.attachment_rules,
+        filing,
+        file=uploaded_file,
+        attachment_type=attachment_type,
+    )
+    with files.stored_in_transaction() as stored:
+        with transaction.atomic(durable=True):
+            attachment = Attachment(
+                filing=filing,
+                attachment_type=attachment_type,
+                original_name=files.display_name(uploaded_file.name),
+                size=uploaded_file.size,
+                uploaded_by=actor,
+            )
+            attachment.file.save(files.stored_name(uploaded_file.name), uploaded_file, save=False)
+            stored(attachment.file)
+            attachment.save()
+            filing.save(update_fields=["updated_at"])
+            filing.save_revision(user=actor, clean=False)
+    return attachment
+
+
+@transaction.atomic
+def delete_attachment(*, filing, actor, attachment) -> None:
+    """The row now, the file once the deletion commits (a committed row never loses its file)."""
+    _require_filer(filing, actor)
+    _require_editable(filing)
+    if attachment.filing_id != filing.pk:
+        raise PermissionDenied
+    if not may_delete_attachment(filing, attachment):
+        raise ValidationError(_("Only attachments marked for resubmission can be replaced."))
+    files.delete_on_commit(attachment.file)
+    attachment.delete()
+    filing.save(update_fields=["updated_at"])
+    filing.save_revision(user=actor, clean=False)
+
+
+@transaction.atomic
+def delete_draft(*, filing, actor) -> None:
+    """Irreversible: only in the states the system allows (drafts)."""
+    _require_filer(filing, actor)
+    if filing.status not in filing.declaration.deletable_states:
+        raise ValidationError(_("Only drafts can be deleted."))
+    for attachment in attachments_of(filing):
+        files.delete_on_commit(attachment.file)
+    filing.revisions.delete()
+    filing.delete()
+
+
+@transaction.atomic
+def copy_filing(*, filing, actor):
+    """复制: a new draft with the same header and lines, from any status."""
+    _require_filer(filing, actor)
+    system = filing.declaration
+    values = {
+        name: getattr(filing, name)
+        for name in system.header_fields
+        if name not in system.copy_excludes
+    }
+    copy = create_draft(system=system, actor=actor, values=values)
+    relation = system.line_parent
+    for line in system.lines_of(filing):
+        line.pk = None
+        line._state.adding = True
+        setattr(line, relation, copy)
+        line.save()
+    copy.save_revision(user=actor, clean=False)
+    return copy
+
+
+# --- the enterprise's transitions ------------------------------------------------------------
+
+
+def _filer_transition(filing, actor, kind: str):
+    found = [t for t in available(filing, actor, "filer") if t.custom.get(kind)]
+    if not found:
+        raise already_handled(filing)
+    return found[0]
+
+
+def submit(*, filing, actor, request=None):
+    """申报 (or 重新申报 after 补正材料): the rules first, then the declared transition."""
+    _require_filer(filing, actor)
+    system = filing.declaration
+    candidates = [t for t in available(filing, actor, "filer") if not t.custom.get("withdrawal")]
+    if not candidates:
+        raise already_handled(filing)
+    chosen = candidates[0]
+    checks = list(system.submit_rules)
+    if chosen.custom.get("resubmission"):
+        checks.append(rules.MarkedAttachmentsReplaced())
+    rules.check(checks, filing)
+    with transaction.atomic():
+        filing.submitted_at = timezone.now()
+        revision = filing.save_revision(user=actor, clean=False)
+        run_transition(
+            target=filing, actor=actor, name=chosen.name, request=request, revision=revision
+        )
+    return filing
+
+
+def withdraw(*, filing, actor, request=None):
+    """撤回: as the system declares it (to the authority's review, or straight to draft)."""
+    _require_filer(filing, actor)
+    chosen = _filer_transition(filing, actor, "withdrawal")
+    return run_transition(target=filing, actor=actor, name=chosen.name, request=request)
+
+
+# --- approvers -------------------------------------------------------------------------------
+
+
+def mark_attachment(*, filing, actor, attachment) -> None:
+    """The acceptance level marks one attachment "needs resubmission" (greyed once set)."""
+    if attachment.filing_id != filing.pk or not can_mark(filing, actor):
+        raise PermissionDenied
+    Attachment.objects.filter(pk=attachment.pk).update(needs_resubmission=True)
+
+
+def can_mark(filing, actor) -> bool:
+    """Whoever may request a supplement now may mark the attachments it concerns."""
+    return any(t.custom.get("notice") == "SUPPLEMENT" for t in available(filing, actor, "approver"))
+
+
+def _require_opinion(decision, opinion: str, notice_number: str, notice_due: bool) -> None:
+    errors = {}
+    if notice_due and not notice_number.strip():
+        errors["notice_number"] = _("Enter the notice number.")
+    if decision.custom.get("opinion_required") and not opinion.strip():
+        errors["opinion"] = _("Enter the opinion.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def notice_due(filing, decision) -> str | None:
+    """The notice kind this decision sends now (a "once" notice only the first time)."""
+    kind = decision.custom.get("notice")
+    if kind and decision.custom.get("notice_once"):
+        if document_selectors.notices_of(filing).filter(kind=kind).exists():
+            return None
+    return kind
+
+
+def _settings(filing):
+    settings_obj = approval_settings(authority=filing.authority, system=filing.system)
+    if settings_obj is None:
+        raise ValidationError(_("This authority has not set its initial values yet."))
+    return settings_obj
+
+
+def decide(
+    *,
+    filing,
+    actor,
+    decision: str,
+    opinion: str = "",
+    notice_number: str = "",
+    expected_status: str | None = None,
+    request=None,
+) -> dict:
+    """One approver decision, as the system's transition declares it.
+
+    The transition, its notice (受理通知书…) and, on final approval, the
+    certificate are one transaction.  A decision taken on a stale page, or
+    lost to another approver, is "already handled" with who and when.
+    Returns what was produced: ``{"notice": …, "certificate": …}``.
+    """
+    system = filing.declaration
+    found = transition_named(system.model, decision)
+    if found is None or found.custom.get("actor") != "approver":
+        raise PermissionDenied
+    if expected_status and filing.status != expected_status:
+        raise already_handled(filing)
+    method = getattr(filing, decision)
+    if not can_proceed(method):
+        raise already_handled(filing)
+    chosen = next((t for t in available(filing, actor, "approver") if t.name == decision), None)
+    if chosen is None:
+        raise PermissionDenied
+    kind = notice_due(filing, chosen)
+    _require_opinion(chosen, opinion, notice_number, bool(kind))
+    settings_obj = _settings(filing)
+    kwargs = {}
+    if chosen.custom.get("advances"):
+        level = system.stage_for_state(filing.status).level
+        next_state = system.next_state(after_level=level, enabled=settings_obj.enabled_levels)
+        if next_state is None:
+            raise ValidationError(_("No approval level follows this one."))
+        kwargs["next_state"] = next_state
+    produced = {"notice": None, "certificate": None}
+    with transaction.atomic():
+        run_transition(
+            target=filing,
+            actor=actor,
+            name=decision,
+            opinion=opinion.strip(),
+            notice_number=notice_number.strip() if kind else "",
+            request=request,
+            **kwargs,
+        )
+        if kind:
+            produced["notice"] = documents.issue_notice(
+                filing=filing, actor=actor, kind=kind, number=notice_number, opinion=opinion
+            )
+        if chosen.custom.get("issues_certificate") and system.issues_certificate:
+            produced["certificate"] = documents.issue_certificate(filing=filing, actor=actor)
+        filing.save_revision(user=actor, clean=False)
+    return produced
+
+
+def preview_notice(*, filing, actor, decision: str, opinion: str, notice_number: str):
+    """What the decision's notice would say, unsaved (None when it sends none)."""
+    chosen = next((t for t in available(filing, actor, "approver") if t.name == decision), None)
+    if chosen is None:
+        return None
+    kind = notice_due(filing, chosen)
+    if not kind:
+        return None
+    return documents.preview_notice(
+        filing=filing, actor=actor, kind=kind, number=notice_number, opinion=opinion
+    )
+
+
+def void_certificate(*, certificate, actor, reason: str, request=None):
+    """作废 (see customs.services.void_certificate)."""
+    return customs.void_certificate(
+        certificate=certificate, actor=actor, reason=reason, request=request
+    )
+
+
+# --- authority settings (初始值设置) ----------------------------------------------------------
+
+
+@transaction.atomic
+def save_approval_settings(*, actor, authority: Authority, system: str, values: dict):
+    """Save an authority's settings for one system.
+
+    The optional stages lock on the first save (only a superuser changes them
+    later); every configured level must have an active seat first.
+    """
+    declaration = registry.get(system)
+    if not actor.is_superuser and authority_id_for(actor, system) != authority.pk:
         raise PermissionDenied
     settings_obj = (
         ApprovalSettings.objects.select_for_update()
-        .filter(authority=authority, module=module)
+        .filter(authority=authority, system=system)
         .first()
-    ) or ApprovalSettings(authority=authority, module=module)
-    if settings_obj.stages_locked and not actor.is_superuser:
-        changed = [f for f in STAGE_FIELDS if f in values and values[f] != getattr(settings_obj, f)]
-        if changed:
+    ) or ApprovalSettings(authority=authority, system=system)
+    chosen = values.pop("levels", None)
+    if chosen is not None:
+        chosen = sorted(int(level) for level in chosen)
+        if (
+            settings_obj.stages_locked
+            and not actor.is_superuser
+            and chosen != sorted(settings_obj.levels)
+        ):
             raise ValidationError(
                 _("The approval stages were saved before and can no longer be changed here.")
             )
+        settings_obj.levels = declaration.enabled_levels(chosen)
+    elif settings_obj.pk is None:
+        settings_obj.levels = declaration.enabled_levels(())
+    options = {k: values.pop(k) for k in list(values) if k in declaration.settings_fields}
+    settings_obj.options = {**settings_obj.options, **options}
     for name, value in values.items():
         setattr(settings_obj, name, value)
+    missing = levels_without_seat(authority=authority, system=system, levels=settings_obj.levels)
+    if missing:
+        raise ValidationError(
+            _("Create an active approver seat for every level first; missing: %(levels)s.")
+            % {
+                "levels": "、".join(
+                    str(declaration.stage_for_level(level).label) for level in missing
+                )
+            }
+        )
     settings_obj.stages_locked = True
     settings_obj.full_clean()
     settings_obj.save()
     return settings_obj
+
+
+__all__ = ["AlreadyHandled"]

@@ -1,120 +1,258 @@
+"""Every registered system's back office: its URLs under /admin/<admin_slug>/ (one
+namespace per system) and one menu group per system, each item shown to whom it
+concerns.  Plus the approver's seats and the authority administrator's seat pages."""
+
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 
+from customs import admin_views as customs_views
+from customs import import_views
+from documents import admin_views as document_views
+from filings import registry
+from filings.selectors import authority_id_for
 from portal.accounts.roles import Role, role_of
-from portal.accounts.wagtail_hooks import RoleMenuItem
-from portal.reference.models import Module
+from portal.accounts.selectors import seat_of
 
-from .admin_views import ApprovalSettingsView, MySeatView
-
-
-class SettingsMenuItem(MenuItem):
-    def is_shown(self, request):
-        return role_of(request.user) in (Role.APPROVER, Role.AUTHORITY_ADMIN)
+from . import admin_views as views
 
 
-@hooks.register("register_admin_urls")
-def register_settings_urls():
-    return [
+def admin_urls(system) -> list:
+    """The back-office pages of one system (views of the mechanism, documents and customs)."""
+    kw = {"system": system}
+
+    def view(cls, **extra):
+        return cls.as_view(system=system, **extra)
+
+    patterns = [
+        path("todo/", view(views.QueueView), name="todo"),
+        path("todo/<str:number>/", view(views.FilingView, decides=True), name="todo_detail"),
+        path("withdrawals/", view(views.QueueView, queue_name="withdrawals"), name="withdrawals"),
+        path("query/", view(views.QueryView), name="query"),
+        path("query/<str:number>/", view(views.FilingView), name="query_detail"),
         path(
-            "approval-settings/<slug:module>/",
-            ApprovalSettingsView.as_view(),
-            name="approval_settings",
-        ),
-        path("my-seat/", MySeatView.as_view(), name="my_seat"),
-    ]
-
-
-@hooks.register("register_admin_menu_item")
-def my_seat_menu_item():
-    return RoleMenuItem(
-        Role.APPROVER,
-        _("My approval seat"),
-        reverse("my_seat"),
-        icon_name="key",
-        order=100,
-        name="my-seat",
-    )
-
-
-@hooks.register("register_admin_menu_item")
-def settings_menu_item():
-    slug = Module.DRUG_PERMIT.lower().replace("_", "-")
-    return SettingsMenuItem(
-        _("Drug permit settings"),
-        reverse("approval_settings", args=[slug]),
-        icon_name="cog",
-        order=90,
-        name="approval-settings",
-    )
-
-
-@hooks.register("register_admin_urls")
-def register_drug_permit_urls():
-    from . import drug_permit_admin as views
-
-    return [
-        path("drug-permits/todo/", views.TodoView.as_view(), name="drug_permit_todo"),
-        path(
-            "drug-permits/withdrawals/",
-            views.TodoView.as_view(withdrawals=True),
-            name="drug_permit_withdrawals",
-        ),
-        path("drug-permits/", views.QueryView.as_view(), name="drug_permit_query"),
-        path("drug-permits/<str:number>/", views.DetailView.as_view(), name="drug_permit_detail"),
-        path(
-            "drug-permits/<str:number>/attachments/<int:attachment_id>/",
+            "query/<str:number>/attachments/<int:attachment_id>/",
             views.download_attachment,
-            name="drug_permit_attachment",
+            kw,
+            name="attachment",
         ),
+        path("settings/", view(views.SettingsView), name="settings"),
+        path("notices/", view(document_views.NoticeListView), name="notices"),
+        path("notices/<int:pk>/", view(document_views.NoticeView), name="notice"),
+        path("notices/<int:pk>/pdf/", document_views.notice_pdf, kw, name="notice_pdf"),
+        path("sign-off/", view(document_views.SignOffListView), name="sign_off"),
+        path("sign-off/<str:number>/pdf/", document_views.sign_off_pdf, kw, name="sign_off_pdf"),
     ]
+    if system.issues_certificate:
+        patterns += [
+            path("certificates/", view(customs_views.CertificateListView), name="certificates"),
+            path(
+                "certificates/layout/",
+                view(document_views.CertificateLayoutView),
+                name="certificate_layout",
+            ),
+            path(
+                "certificates/<str:number>/",
+                view(customs_views.CertificateView),
+                name="certificate",
+            ),
+            path(
+                "certificates/<str:number>/pdf/",
+                document_views.certificate_pdf,
+                kw,
+                name="certificate_pdf",
+            ),
+            path(
+                "certificates/<str:number>/correct/",
+                view(customs_views.CorrectView),
+                name="certificate_correct",
+            ),
+            path(
+                "certificates/<str:number>/void/",
+                view(customs_views.CertificateVoidView),
+                name="certificate_void",
+            ),
+        ]
+    if system.sends_to_customs:
+        patterns += [
+            path("write-offs/", view(customs_views.WriteOffListView), name="write_offs"),
+            path(
+                "write-offs/<str:declaration>/",
+                view(customs_views.DeclarationView),
+                name="declaration",
+            ),
+        ]
+    if system.imports_certificates:
+        patterns += [
+            path("imports/", view(import_views.ImportView), name="imports"),
+            path("imports/<int:pk>/", view(import_views.BatchView), name="import_batch"),
+            path("imports/<int:pk>/status/", import_views.batch_status, kw, name="import_status"),
+        ]
+    return patterns
 
 
-class LevelMenuItem(MenuItem):
-    def __init__(self, *args, levels=(1, 2, 3, 4), roles=(Role.APPROVER,), **kwargs):
-        self.levels, self.roles = levels, roles
+class SystemAdmin(ViewSet):
+    """The URLs of one system's back office (its menu is the group below)."""
+
+    def __init__(self, system):
+        self.system = system
+        super().__init__(system.admin_slug)
+
+    def get_urlpatterns(self):
+        return admin_urls(self.system)
+
+
+# Who sees a menu item: a seat in the system (optionally at the levels acting in a
+# queue), or anyone working for an authority that decides the system.
+def _seat(system, queue=None):
+    def shown(user):
+        seat = seat_of(user, system.key)
+        if seat is None:
+            return False
+        return queue is None or bool(system.queue_states(seat.level, queue))
+
+    return shown
+
+
+def _staff(system):
+    return lambda user: authority_id_for(user, system.key) is not None
+
+
+class ShownMenuItem(MenuItem):
+    def __init__(self, *args, shown, **kwargs):
+        self.shown = shown
         super().__init__(*args, **kwargs)
 
     def is_shown(self, request):
-        role = role_of(request.user)
-        if role not in self.roles:
-            return False
-        seat = getattr(request.user, "approver_seat", None)
-        return seat is None or seat.level in self.levels
+        return self.shown(request.user)
+
+
+class MenuLink(ViewSet):
+    """One item of a system's menu, pointing at a page of ``SystemAdmin`` (no URLs of its own)."""
+
+    def __init__(self, system, url_name, label, icon, shown):
+        super().__init__(f"{system.admin_slug}-{url_name.replace('_', '-')}")
+        self.system, self.url_name, self.menu_label = system, url_name, label
+        self.icon, self.shown = icon, shown
+        self.menu_name = self.name
+
+    @cached_property
+    def menu_url(self):
+        return reverse(f"{self.system.admin_slug}:{self.url_name}")
+
+    def get_menu_item(self, order=None):
+        return ShownMenuItem(
+            label=self.menu_label,
+            url=self.menu_url,
+            name=self.menu_name,
+            icon_name=self.menu_icon,
+            order=self.get_menu_item_order(order),
+            shown=self.shown,
+        )
+
+
+class SystemMenu(ViewSetGroup):
+    """One menu group per system: its to-do list first, its settings last."""
+
+    menu_icon = "folder-open-inverse"
+
+    def __init__(self, system):
+        self.system = system
+        self.menu_label = system.label
+        self.menu_name = system.admin_slug
+        self.items = [item for item in self.links(system) if item]
+        super().__init__()
+
+    @staticmethod
+    def links(system):
+        staff = _staff(system)
+        yield MenuLink(system, "todo", _("To-do"), "tasks", _seat(system, "todo"))
+        if system.has_queue("withdrawals"):
+            yield MenuLink(
+                system,
+                "withdrawals",
+                _("Withdrawals to review"),
+                "undo",
+                _seat(system, "withdrawals"),
+            )
+        yield MenuLink(system, "query", _("Application query"), "search", staff)
+        if system.issues_certificate:
+            yield MenuLink(
+                system, "certificates", _("Certificate query"), "doc-full-inverse", staff
+            )
+        if system.imports_certificates:
+            yield MenuLink(system, "imports", _("Certificate import"), "upload", _seat(system))
+        yield MenuLink(system, "notices", _("Notice printing"), "doc-full", staff)
+        yield MenuLink(system, "sign_off", _("Sign-off sheet printing"), "list-ul", staff)
+        if system.issues_certificate:
+            yield MenuLink(
+                system, "certificate_layout", _("Certificate print layout"), "cog", staff
+            )
+        if system.sends_to_customs:
+            yield MenuLink(system, "write_offs", _("Write-off query"), "list-ul", staff)
+        yield MenuLink(system, "settings", _("Initial values"), "cog", staff)
+
+    def get_menu_item(self, order=None):
+        item = super().get_menu_item(order)
+        system = self.system
+        item.is_shown = lambda request: _staff(system)(request.user)
+        return item
+
+
+@hooks.register("register_admin_viewset")
+def register_systems():
+    """A back office for every registered system that has approval stages."""
+    found = []
+    for index, system in enumerate(registry.all_systems()):
+        if not system.stages:
+            continue
+        menu = SystemMenu(system)
+        menu.menu_order = 80 + index
+        found += [SystemAdmin(system), menu]
+    return found
+
+
+@hooks.register("register_admin_urls")
+def register_seat_urls():
+    return [
+        path("my-seats/", views.MySeatsView.as_view(), name="my_seats"),
+        path("authority/seats/", views.SeatListView.as_view(), name="approver_seats"),
+        path("authority/seats/new/", views.SeatCreateView.as_view(), name="approver_seat_new"),
+        path("authority/seats/<int:pk>/", views.SeatEditView.as_view(), name="approver_seat_edit"),
+    ]
+
+
+class RoleMenuItem(MenuItem):
+    def __init__(self, role, *args, **kwargs):
+        self.role = role
+        super().__init__(*args, **kwargs)
+
+    def is_shown(self, request):
+        return role_of(request.user) == self.role
 
 
 @hooks.register("register_admin_menu_item")
-def todo_menu_item():
-    return LevelMenuItem(
-        _("Drug permit to-do"),
-        reverse("drug_permit_todo"),
-        icon_name="tasks",
-        order=80,
-        name="drug-permit-todo",
+def my_seats_menu_item():
+    return RoleMenuItem(
+        Role.APPROVER,
+        _("My approval seats"),
+        reverse("my_seats"),
+        icon_name="key",
+        order=100,
+        name="my-seats",
     )
 
 
 @hooks.register("register_admin_menu_item")
-def withdrawals_menu_item():
-    return LevelMenuItem(
-        _("Withdrawals to review"),
-        reverse("drug_permit_withdrawals"),
-        icon_name="undo",
-        order=81,
-        levels=(1,),
-        name="drug-permit-withdrawals",
-    )
-
-
-@hooks.register("register_admin_menu_item")
-def query_menu_item():
-    return LevelMenuItem(
-        _("Application query"),
-        reverse("drug_permit_query"),
-        icon_name="search",
-        order=82,
-        roles=(Role.APPROVER, Role.AUTHORITY_ADMIN),
-        name="drug-permit-query",
+def seats_menu_item():
+    return RoleMenuItem(
+        Role.AUTHORITY_ADMIN,
+        _("Approver seats"),
+        reverse("approver_seats"),
+        icon_name="group",
+        order=99,
+        name="approver-seats",
     )

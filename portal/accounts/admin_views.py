@@ -21,20 +21,6 @@ class RoleView(WagtailAdminTemplateMixin, TemplateView):
         return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
 
 
-class AuthorityApproversView(RoleView):
-    role = Role.AUTHORITY_ADMIN
-    page_title = _("Approvers of my authority")
-    header_icon = "group"
-    template_name = "accounts/admin/authority_approvers.html"
-
-    def get_context_data(self, **kwargs):
-        return {
-            **super().get_context_data(**kwargs),
-            "authority": self.request.user.authority_admin.authority,
-            "seats": selectors.seats_of_authority(user=self.request.user).order_by("level"),
-        }
-
-
 class JurisdictionEnterprisesView(RoleView):
     role = Role.REGULATOR
     page_title = _("Enterprises in my jurisdiction")

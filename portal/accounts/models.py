@@ -130,27 +130,40 @@ class Invitation(models.Model):
         )
 
 
-class ApproverLevel(models.IntegerChoices):
-    ACCEPT = 1, _("Level 1 · acceptance")
-    FIRST_REVIEW = 2, _("Level 2 · first review")
-    SECOND_REVIEW = 3, _("Level 3 · second review")
-    FINAL_DECISION = 4, _("Level 4 · final decision")
-
-
 class ApproverSeat(models.Model):
-    """One authority and one level, as one card key carries one level."""
+    """One user's seat in one filing system: an authority and a level (as a card key carries one).
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="approver_seat"
+    A user holds at most one seat per system.  The level's meaning (受理, 初审…)
+    comes from the system's declared stages.  Authority administrators create
+    and disable seats; a disabled seat decides nothing.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="approver_seats",
     )
-    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="seats")
-    level = models.PositiveSmallIntegerField(_("level"), choices=ApproverLevel.choices)
+    authority = models.ForeignKey(
+        Authority, verbose_name=_("authority"), on_delete=models.PROTECT, related_name="seats"
+    )
+    system = models.CharField(_("filing system"), max_length=30, choices=Module.choices)
+    level = models.PositiveSmallIntegerField(_("level"))
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("approver seat")
+        verbose_name_plural = _("approver seats")
+        ordering = ["system", "level", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "system"], name="one_seat_per_system")
+        ]
+        indexes = [models.Index(fields=["authority", "system", "level", "is_active"])]
 
     def __str__(self):
-        return f"{self.authority} · {self.get_level_display()}"
+        return f"{self.authority} · {self.get_system_display()} · {self.level}"
 
 
 class AuthorityAdministrator(models.Model):

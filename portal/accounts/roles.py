@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .selectors import seats_of
+
 
 class Role(models.TextChoices):
     OWNER = "OWNER", _("Enterprise owner")
@@ -37,7 +39,7 @@ def role_of(user) -> Role | None:
     membership = getattr(user, "membership", None)
     if membership is not None:
         return Role.OWNER if membership.is_owner else Role.AGENT
-    if hasattr(user, "approver_seat"):
+    if seats_of(user):
         return Role.APPROVER
     if hasattr(user, "authority_admin"):
         return Role.AUTHORITY_ADMIN

@@ -11,6 +11,32 @@ def membership_of(user) -> Membership | None:
     return membership if membership is not None and membership.is_active else None
 
 
+def seats_of(user) -> dict[str, ApproverSeat]:
+    """The user's active approver seats by system (read once per user object)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return {}
+    cached = user.__dict__.get("_active_seats")
+    if cached is None:
+        cached = {
+            seat.system: seat
+            for seat in ApproverSeat.objects.filter(user=user, is_active=True).select_related(
+                "authority"
+            )
+        }
+        user.__dict__["_active_seats"] = cached
+    return cached
+
+
+def seat_of(user, system: str) -> ApproverSeat | None:
+    """The user's active seat in one filing system, if any."""
+    return seats_of(user).get(system)
+
+
+def forget_seats(user) -> None:
+    """After a seat of ``user`` changed: read them again next time."""
+    user.__dict__.pop("_active_seats", None)
+
+
 def agents_of_enterprise(*, owner) -> QuerySet[Membership]:
     """The agents the owner manages, never another enterprise's."""
     return (
@@ -44,7 +70,7 @@ def enterprises_for_regulator(*, user) -> QuerySet[Enterprise]:
 
 
 def seats_of_authority(*, user) -> QuerySet[ApproverSeat]:
-    """The approver seats an authority administrator may see."""
+    """The approver seats an authority administrator may see and change: its own authority's."""
     admin = getattr(user, "authority_admin", None)
     if admin is None:
         return ApproverSeat.objects.none()

@@ -176,12 +176,22 @@ def _staff_user(username: str, password: str | None, role: Role, **extra) -> Use
 
 @transaction.atomic
 def create_approver(
-    *, username: str, password: str | None, authority: Authority, level: int, **extra
+    *,
+    username: str,
+    password: str | None,
+    authority: Authority,
+    system: str,
+    level: int,
+    **extra,
 ) -> ApproverSeat:
-    """An approver account holding exactly one seat: one authority, one level."""
+    """An approver account with its seat in one system: one authority, one level.
+
+    For setting up (demo data, tests); authority administrators create seats
+    through ``workflows.seats``.
+    """
     user = _staff_user(username, password, Role.APPROVER, **extra)
     seat, _created = ApproverSeat.objects.get_or_create(
-        user=user, defaults={"authority": authority, "level": level}
+        user=user, system=system, defaults={"authority": authority, "level": level}
     )
     return seat
 

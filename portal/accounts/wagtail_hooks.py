@@ -4,21 +4,14 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
-from .admin_views import AuthorityApproversView, JurisdictionEnterprisesView
+from .admin_views import JurisdictionEnterprisesView
 from .roles import Role, role_of
+from .selectors import seats_of
 
-# Approvers' pages belong to the workflows app, which registers them itself.
+# Approvers' and authority administrators' pages belong to the mechanism
+# (workflows), which registers them itself.
 ROLE_PAGES = [
     # (role, url name, path, view, label, icon, order)
-    (
-        Role.AUTHORITY_ADMIN,
-        "authority_approvers",
-        "authority/approvers/",
-        AuthorityApproversView,
-        _("Approvers of my authority"),
-        "group",
-        100,
-    ),
     (
         Role.REGULATOR,
         "jurisdiction_enterprises",
@@ -70,7 +63,7 @@ class RolePanel(Component):
 
     def get_context_data(self, parent_context=None):
         user = self.request.user
-        return {"role": role_of(user), "user": user, "seat": getattr(user, "approver_seat", None)}
+        return {"role": role_of(user), "user": user, "seats": list(seats_of(user).values())}
 
 
 @hooks.register("construct_homepage_panels")

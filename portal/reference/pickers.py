@@ -29,7 +29,7 @@ PICKER_KINDS: dict[str, PickerKind] = {
         m.Authority,
         # Only authorities that saved their settings (初始值) accept filings.
         filters={
-            module.value.lower(): Q(approval_settings__module=module.value) for module in m.Module
+            module.value.lower(): Q(approval_settings__system=module.value) for module in m.Module
         },
     ),
     "customs-districts": PickerKind(m.CustomsDistrict),

@@ -1,5 +1,8 @@
 from django import template
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
+
+from filings import registry
 
 register = template.Library()
 
@@ -12,3 +15,21 @@ def localized(obj, field: str):
         if english:
             return english
     return getattr(obj, field, "")
+
+
+@register.filter
+def get_field(form, name: str):
+    """A bound field of ``form`` by name (``form|get_field:"stage_1"``)."""
+    return form[name]
+
+
+@register.simple_tag
+def system_list_url(key: str) -> str:
+    """The enterprise's list of filings of the system ``key`` ("" if none is registered)."""
+    system = registry.find(key)
+    if system is None:
+        return ""
+    try:
+        return reverse(f"{system.url_namespace}:list")
+    except NoReverseMatch:
+        return ""

@@ -1,6 +1,7 @@
 // Live status over the WebSocket: rows and detail pages change status without a
-// reload, the bell counts unread notifications, an approver's to-do list refreshes.
-// Reconnects with backoff and asks for what it missed (events after the last id).
+// reload, the bell counts unread notifications, and an approver's to-do list
+// gains, changes or drops exactly the row an event concerns (never re-fetching
+// the page).  Reconnects with backoff and asks for what it missed.
 (function () {
   const KEY = "sw-last-event";
   let delay = 1000;
@@ -24,15 +25,63 @@
     }
   }
 
-  function refreshQueue() {
+  function cell(text) {
+    const td = document.createElement("td");
+    td.textContent = text || "";
+    return td;
+  }
+
+  // One row of the to-do list, built from the event: number, enterprise, the
+  // system's own columns, status, submitted.
+  function buildRow(row) {
+    const tr = document.createElement("tr");
+    tr.dataset.number = row.number;
+    const number = document.createElement("td");
+    const link = document.createElement("a");
+    link.href = row.url;
+    link.textContent = row.number;
+    number.appendChild(link);
+    tr.appendChild(number);
+    tr.appendChild(cell(row.enterprise));
+    (row.columns || []).forEach((value) => tr.appendChild(cell(value)));
+    const status = cell(row.status_label);
+    status.className = "status";
+    tr.appendChild(status);
+    tr.appendChild(cell(row.submitted));
+    tr.classList.add("live-updated");
+    return tr;
+  }
+
+  function adjustCount(list, delta) {
+    if (list.dataset.countExact !== "1") return;
+    const count = list.querySelector("[data-count]");
+    if (!count) return;
+    const value = Math.max(0, (parseInt(count.textContent.replace(/,/g, ""), 10) || 0) + delta);
+    count.textContent = value.toLocaleString("en-US");
+  }
+
+  function onQueue(data) {
     const list = document.querySelector("[data-live-queue]");
-    if (!list) return;
-    fetch(window.location.href, { headers: { "X-Requested-With": "live" } })
-      .then((response) => response.text())
-      .then((html) => {
-        const fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-live-queue]");
-        if (fresh) list.replaceWith(fresh);
-      });
+    if (!list || list.dataset.system !== data.system || list.dataset.queue !== data.queue) return;
+    const body = list.querySelector("tbody");
+    const existing = body.querySelector(`tr[data-number="${data.row.number}"]`);
+    if (data.action === "removed") {
+      if (existing) existing.remove();
+      adjustCount(list, -1);
+    } else if (data.action === "changed") {
+      if (existing) {
+        const status = existing.querySelector(".status");
+        if (status) status.textContent = data.row.status_label;
+      }
+    } else if (data.action === "added" && !existing) {
+      adjustCount(list, 1);
+      // Oldest first: a new arrival belongs at the end, shown only on the last page.
+      if (list.dataset.lastPage === "1") {
+        const empty = body.querySelector("tr.empty");
+        if (empty) empty.remove();
+        body.appendChild(buildRow(data.row));
+      }
+    }
   }
 
   function connect() {
@@ -47,7 +96,7 @@
       if (data.type === "status") onStatus(data);
       if (data.type === "notification") { onStatus(data); setText("#bell-count", data.unread); }
       if (data.type === "unread" || data.type === "hello") setText("#bell-count", data.unread);
-      if (data.type === "queue") refreshQueue();
+      if (data.type === "queue") onQueue(data);
       document.dispatchEvent(new CustomEvent("sw:live", { detail: data }));
     });
     socket.addEventListener("close", () => {

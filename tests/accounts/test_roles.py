@@ -9,7 +9,9 @@ from ..conftest import PASSWORD, USCC_SHANGHAI, make_enterprise
 def test_login_lands_each_role_in_its_place(owner, authority, client):
     from portal.accounts import services
 
-    services.create_approver(username="l2", password=PASSWORD, authority=authority, level=2)
+    services.create_approver(
+        username="l2", password=PASSWORD, authority=authority, system="DRUG_PERMIT", level=2
+    )
     cases = {"owner-a": reverse("accounts:workspace"), "l2": reverse("wagtailadmin_home")}
     for username, target in cases.items():
         c = Client()
@@ -51,10 +53,15 @@ def test_each_back_office_role_sees_only_its_menus(
     admin = menu_names(authority_admin_client)
     editor = menu_names(editor_client)
     regulator = menu_names(regulator_client)
-    assert "my-seat" in approver and "snippets" not in approver and "reference-data" not in approver
-    assert "authority-approvers" in admin and "my-seat" not in admin
+    assert (
+        "my-seats" in approver and "snippets" not in approver and "reference-data" not in approver
+    )
+    assert {"drug-permit", "drug-permit-todo", "drug-permit-query"} <= approver
+    assert "approver-seats" in admin and "my-seats" not in admin
+    assert "drug-permit-query" in admin and "drug-permit-todo" not in admin
     assert "reference-data" in editor and "explorer" in editor
-    assert "my-seat" not in editor and "jurisdiction-enterprises" not in editor
+    assert "my-seats" not in editor and "jurisdiction-enterprises" not in editor
+    assert "drug-permit" not in editor | regulator
     assert "jurisdiction-enterprises" in regulator and "reference-data" not in regulator
     assert "explorer" not in approver | regulator | admin
 
@@ -62,12 +69,14 @@ def test_each_back_office_role_sees_only_its_menus(
 @pytest.mark.django_db
 def test_role_pages_refuse_other_roles(approver_client, editor_client, regulator_client):
     approver = approver_client(level=1)
-    assert approver.get(reverse("my_seat")).status_code == 200
+    assert approver.get(reverse("my_seats")).status_code == 200
     # Wagtail answers a refused admin page with a redirect to the dashboard.
     for client, name in [
         (approver, "jurisdiction_enterprises"),
-        (editor_client, "my_seat"),
-        (regulator_client, "authority_approvers"),
+        (approver, "approver_seats"),
+        (editor_client, "my_seats"),
+        (regulator_client, "approver_seats"),
+        (editor_client, "drug-permit:query"),
     ]:
         response = client.get(reverse(name))
         assert response.status_code == 302 and response["Location"] == reverse("wagtailadmin_home")
@@ -88,8 +97,10 @@ def test_authority_admin_sees_its_approvers(authority_admin_client, approver_cli
 
     approver_client(level=2)
     other = Authority.objects.get(code="DA-310000")
-    services.create_approver(username="sh-l1", password=PASSWORD, authority=other, level=1)
-    html = authority_admin_client.get(reverse("authority_approvers")).content.decode()
+    services.create_approver(
+        username="sh-l1", password=PASSWORD, authority=other, system="DRUG_PERMIT", level=1
+    )
+    html = authority_admin_client.get(reverse("approver_seats")).content.decode()
     assert "approver-2" in html and "sh-l1" not in html
 
 

@@ -92,24 +92,25 @@ def approved(demo):
     """Two demo filings taken through all four levels: two certificates."""
     from portal.accounts.models import User
     from portal.reference.models import Authority
-    from workflows import drug_permit as dp
+    from workflows import services
 
-    from ..drug_permit_helpers import complete_draft
+    from ..drug_permit_helpers import accept, complete_draft, decide
 
     owner = User.objects.get(username="demo-owner")
     level = {n: User.objects.get(username=f"drug-l{n}") for n in range(1, 5)}
     applications = []
     for n in range(2):
         application = complete_draft(owner, Authority.objects.get(code="DA-110000"))
-        dp.submit(application=application, actor=owner)
-        dp.accept(
-            application=application,
-            actor=level[1],
+        services.submit(filing=application, actor=owner)
+        accept(
+            application,
+            level[1],
+            number=f"京药监受〔2026〕{n + 1}号",
             opinion="申请材料齐全，予以受理。",
-            notice_number=f"京药监受〔2026〕{n + 1}号",
         )
-        dp.review(application=application, actor=level[2], agree=True, opinion="同意")
-        dp.review(application=application, actor=level[3], agree=True, opinion="同意")
-        dp.approve(application=application, actor=level[4], opinion="准予许可")
+        decide(application, level[2], "review_agree", opinion="同意")
+        decide(application, level[3], "review_agree", opinion="同意")
+        decide(application, level[4], "approve", opinion="准予许可")
+        application.refresh_from_db()
         applications.append(application)
     return applications

@@ -28,7 +28,7 @@ def simulator(live_server, settings, tmp_path):
 def test_send_receipt_and_write_off_seen_by_the_enterprise(page, approved, simulator, tmp_path):
     certificate = approved[0].certificate
     sign_in(page, "drug-l4")
-    page.goto(page.base + "/admin/certificates/")
+    page.goto(page.base + "/admin/drug-permit/certificates/")
     page.check(f'input[name="selected"][value="{certificate.number}"]')
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="完成并发往海关").click()
@@ -38,7 +38,7 @@ def test_send_receipt_and_write_off_seen_by_the_enterprise(page, approved, simul
 
     assert services.deliver_due() == 1  # the outbox worker's pass
     simulator.simulator.pump()  # customs answers
-    page.goto(page.base + f"/admin/certificates/{certificate.number}/detail/")
+    page.goto(page.base + f"/admin/drug-permit/certificates/{certificate.number}/")
     assert page.locator("#customs-status").inner_text().startswith("海关接收成功")
     page.screenshot(path=str(tmp_path / "certificate.png"), full_page=True)
 

@@ -17,7 +17,7 @@ pytestmark = [
 
 def test_layout_preview_follows_input_and_batch_print_shows_progress(page, approved, tmp_path):
     sign_in(page, "drug-l1")
-    page.goto(page.base + "/admin/certificates/layout/")
+    page.goto(page.base + "/admin/drug-permit/certificates/layout/")
     field = page.locator('[data-preview="certificate_number"]')
     assert approved[1].certificate.number in field.inner_text()
     page.fill('input[name="certificate_number-x"]', "100")
@@ -30,7 +30,7 @@ def test_layout_preview_follows_input_and_batch_print_shows_progress(page, appro
     assert "已应用" in page.content()
     assert page.locator('input[name="certificate_number-x"]').input_value() == "100.0"
 
-    page.goto(page.base + "/admin/notices/")
+    page.goto(page.base + "/admin/drug-permit/notices/")
     boxes = page.locator('tbody input[name="selected"]')
     page.locator("[data-select-all]").check()
     assert boxes.count() >= 2

@@ -1,6 +1,6 @@
 import pytest
 
-from documents.models import DrugPermitApplication
+from portal.drug_permits.models import DrugPermitApplication
 
 from .conftest import sign_in, sign_out
 
@@ -73,12 +73,13 @@ def test_owner_files_and_four_approvers_issue_the_permit(page, demo, tmp_path):
     ]
     for user, label, extra in decisions:
         sign_in(page, user)
-        page.goto(page.base + "/admin/drug-permits/todo/")
+        page.goto(page.base + "/admin/drug-permit/todo/")
         page.click(f"text={number}")
         page.get_by_label(label, exact=True).check()
         page.fill("#id_opinion", "同意。")
         for name, value in extra.items():
             page.fill(f"#id_{name}", value)
+        page.once("dialog", lambda dialog: dialog.accept())
         page.click("#decision button[name=decide]")
         page.wait_for_load_state()
         sign_out_admin(page)

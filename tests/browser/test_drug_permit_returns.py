@@ -2,11 +2,11 @@
 
 import pytest
 
-from documents.models import DrugPermitApplication
-from documents.models import DrugPermitStatus as S
 from portal.accounts.models import User
+from portal.drug_permits.models import DrugPermitApplication
+from portal.drug_permits.models import DrugPermitStatus as S
 from portal.reference.models import Authority
-from workflows import drug_permit as dp
+from workflows import services
 
 from ..drug_permit_helpers import complete_draft
 from .conftest import sign_in
@@ -22,17 +22,18 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def filed(demo):
     owner = User.objects.get(username="demo-owner")
     application = complete_draft(owner, Authority.objects.get(code="DA-110000"))
-    dp.submit(application=application, actor=owner)
+    services.submit(filing=application, actor=owner)
     return application
 
 
 def decide(page, user, number, label, **fields):
     page.context.clear_cookies()
     sign_in(page, user)
-    page.goto(page.base + f"/admin/drug-permits/{number}/")
+    page.goto(page.base + f"/admin/drug-permit/todo/{number}/")
     page.get_by_label(label, exact=True).check()
     for name, value in fields.items():
         page.fill(f"#id_{name}", value)
+    page.once("dialog", lambda d: d.accept())
     page.click("#decision button[name=decide]")
     page.wait_for_load_state()
 
@@ -40,7 +41,7 @@ def decide(page, user, number, label, **fields):
 def test_supplement_cycle_in_the_browser(page, filed, tmp_path):
     number = filed.number
     sign_in(page, "drug-l1")
-    page.goto(page.base + f"/admin/drug-permits/{number}/")
+    page.goto(page.base + f"/admin/drug-permit/todo/{number}/")
     page.locator("button[name=mark]").first.click()
     page.wait_for_load_state()
     assert page.locator("button:has-text('需补正')[disabled]").count() == 1
@@ -75,7 +76,7 @@ def test_refusal_path_in_the_browser(page, filed):
     # Levels 1-3 see it as 审批不通过 in their to-do list; level 2 sends the decision.
     page.context.clear_cookies()
     sign_in(page, "drug-l2")
-    page.goto(page.base + "/admin/drug-permits/todo/")
+    page.goto(page.base + "/admin/drug-permit/todo/")
     assert "审批不通过" in page.locator(f"#todo tr[data-number='{number}']").inner_text()
     decide(
         page, "drug-l2", number, "发送不予许可决定书", opinion="不予许可。", notice_number="京不1号"

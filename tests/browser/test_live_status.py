@@ -18,7 +18,7 @@ from django.db import connection
 
 from portal.accounts.models import User
 from portal.reference.models import Authority
-from workflows import drug_permit as dp
+from workflows import services
 
 from ..drug_permit_helpers import complete_draft
 from .conftest import sign_in
@@ -85,7 +85,7 @@ def context_at(browser, base):
 def filed(demo):
     owner = User.objects.get(username="demo-owner")
     application = complete_draft(owner, Authority.objects.get(code="DA-110000"))
-    dp.submit(application=application, actor=owner)
+    services.submit(filing=application, actor=owner)
     return application
 
 
@@ -112,16 +112,17 @@ def test_decision_updates_the_owners_page_and_the_next_to_do_list_live(
 
         reviewer = context_at(browser, owner_base)
         sign_in(reviewer, "drug-l2")
-        reviewer.goto(reviewer.base + "/admin/drug-permits/todo/")
+        reviewer.goto(reviewer.base + "/admin/drug-permit/todo/")
         reviewer.wait_for_function("window.swSocket && window.swSocket.readyState === 1")
         assert reviewer.locator(f'#todo tr[data-number="{filed.number}"]').count() == 0
 
         approver = context_at(browser, approver_base)
         sign_in(approver, "drug-l1")
-        approver.goto(approver.base + f"/admin/drug-permits/{filed.number}/")
+        approver.goto(approver.base + f"/admin/drug-permit/todo/{filed.number}/")
         approver.get_by_label("受理", exact=True).check()
         approver.fill("#id_opinion", "申请材料齐全，予以受理。")
         approver.fill("#id_notice_number", "京药监受〔2026〕88号")
+        approver.once("dialog", lambda dialog: dialog.accept())
         approver.click("#decision button[name=decide]")
         approver.wait_for_load_state()
 
@@ -129,8 +130,18 @@ def test_decision_updates_the_owners_page_and_the_next_to_do_list_live(
         owner.wait_for_function(
             "document.querySelector('#status').textContent.trim() === '待初审'", timeout=10_000
         )
-        reviewer.locator(f'#todo tr[data-number="{filed.number}"]').wait_for(timeout=10_000)
-        assert "待办 1 件" in reviewer.locator("#waiting-count").inner_text()
+        row = reviewer.locator(f'#todo tr[data-number="{filed.number}"]')
+        row.wait_for(timeout=10_000)
+        assert "1" in reviewer.locator("#waiting-count").inner_text()
+        assert "待初审" in row.inner_text() and "北京示范医药" in row.inner_text()
+        # The row came by itself: the page was not fetched again.
+        assert (
+            reviewer.evaluate(
+                "performance.getEntriesByType('resource')"
+                ".filter(e => e.name.includes('/todo/')).length"
+            )
+            == 0
+        )
         owner.screenshot(path=str(tmp_path / "owner.png"), full_page=True)
     finally:
         for process, _base in servers:

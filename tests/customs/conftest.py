@@ -11,7 +11,6 @@ import pytest
 from django.db import connection
 
 from customs.simulator import Simulator, make_handler
-from workflows import drug_permit as dp
 
 from ..drug_permit_helpers import decide_all
 
@@ -78,6 +77,3 @@ def send(certificate, actor):
     from customs import services
 
     return services.send_certificate(certificate=certificate, actor=actor)
-
-
-__all__ = ["dp"]

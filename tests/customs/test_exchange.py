@@ -8,7 +8,6 @@ from customs import services, xml
 from customs.models import InboundMessage, OutboundMessage, WriteOff
 from documents import services as documents
 from documents.models import Certificate, CertificateStatus, CustomsStatus
-from workflows import drug_permit as dp
 
 from .conftest import run_outbox_worker, send, start_simulator
 
@@ -63,8 +62,7 @@ def test_write_offs_apply_once_and_overdraw_is_flagged(customs, certificate, cha
         declaration_number="223320260000000001",
         declaration_date="2026-11-23",
         port_code="2233",
-        number=certificate.number,
-        lines=[(1, "300")],
+        documents=[("DRUG_PERMIT", certificate.number, [(1, "300", 1)])],
     )
     assert services.receive(again, **signed(again)) == "write-off already applied"
     assert WriteOff.objects.count() == 2
@@ -94,7 +92,7 @@ def test_void_refused_by_customs_when_in_use_then_accepted_when_not(
     customs.simulator.declare(number=used.number, line=1, quantity="10")
     customs.simulator.pump()
     for certificate in (used, unused):
-        dp.void_certificate(certificate=fresh(certificate), actor=chain[4], reason="企业申请")
+        services.void_certificate(certificate=fresh(certificate), actor=chain[4], reason="企业申请")
         assert fresh(certificate).status == CertificateStatus.VOID_REQUESTED
     services.deliver_due()
     assert len(customs.received("VOID")) == 2
@@ -103,10 +101,12 @@ def test_void_refused_by_customs_when_in_use_then_accepted_when_not(
     assert refused.status == CertificateStatus.ISSUED
     assert "不能作废" in refused.customs_reason
     assert voided.status == CertificateStatus.VOID
+    assert voided.filing.specific.status == "VOID"  # customs agreed: the filing is void too
+    assert refused.filing.specific.status == "APPROVED"
 
 
 def test_a_never_sent_certificate_voids_at_once(certificate, chain):
-    dp.void_certificate(certificate=certificate, actor=chain[4], reason="错误签发")
+    services.void_certificate(certificate=certificate, actor=chain[4], reason="错误签发")
     assert fresh(certificate).status == CertificateStatus.VOID
     assert not OutboundMessage.objects.exists()
 
@@ -118,24 +118,19 @@ def test_correction_is_a_revision_sent_again_and_supersedes_the_old_print(
     services.deliver_due()
     customs.simulator.pump()
     old_code = documents.code_for(certificate).code
-    line = certificate.lines.get()
+    values = services.correctable_values(fresh(certificate))
+    values.update({"remarks": "更正数量", "line-1-quantity": "800"})
     services.correct_certificate(
-        certificate=fresh(certificate),
-        actor=chain[4],
-        values={
-            "valid_until": certificate.valid_until.isoformat(),
-            "ports": certificate.ports,
-            "remarks": "更正数量",
-            "line-1-specification": line.specification,
-            "line-1-quantity": "800",
-            "line-1-manufacturer": line.manufacturer,
-        },
-        reason="企业申请更正数量",
+        certificate=fresh(certificate), actor=chain[4], values=values, reason="企业申请更正数量"
     )
     corrected = fresh(certificate)
     assert corrected.revision == 2 and corrected.customs_status == CustomsStatus.NOT_SENT
-    revision = corrected.revisions.get()
-    assert {(c["old"], c["new"]) for c in revision.changes} >= {("1000", "800")}
+    assert corrected.revisions.count() == 2  # Wagtail revisions: as issued, as corrected
+    (correction,) = documents.certificate_changes(corrected)
+    assert correction["reason"] == "企业申请更正数量"
+    changed = {(c.before, c.after) for line in correction["comparison"].lines for c in line.changes}
+    assert ("1000", "800") in changed
+    assert ("", "更正数量") in {(c.before, c.after) for c in correction["comparison"].fields}
     send(corrected, chain[4])
     services.deliver_due()
     assert [m["kind"] for m in customs.received()] == ["ISSUE", "CORRECT"]

@@ -31,8 +31,8 @@ def secret():
 
 
 RECEIPT = (
-    '<Receipt xmlns="urn:cn:singlewindow:drug-permit:customs:1" messageId="{id}" '
-    'inReplyTo="{id}"><CertificateNumber>ZZ202611000001</CertificateNumber>'
+    '<Receipt xmlns="urn:cn:singlewindow:customs:2" messageId="{id}" '
+    'inReplyTo="{id}"><Document system="DRUG_PERMIT" number="ZZ202611000001"/>'
     "<Result>{result}</Result><ReceivedAt>2026-11-23T10:00:00</ReceivedAt>{extra}</Receipt>"
 )
 ID = "a" * 32
@@ -53,7 +53,7 @@ HOSTILE = {
         )
     ),
     "wrong namespace": RECEIPT.format(id=ID, result="ACCEPTED", extra="").replace(
-        "customs:1", "customs:9"
+        "customs:2", "customs:9"
     ),
     "not in the schema": RECEIPT.format(id=ID, result="MAYBE", extra=""),
     "not XML": "<Receipt",
@@ -111,8 +111,10 @@ def test_certificate_message_round_trips_through_the_schema(chain, owner, author
     )
     root = xml.parse(body, schema_name="outbound", expected=("CertificateMessage",))
     back = xml.read_certificate(root.find(f"{{{xml.NS}}}Certificate"))
-    assert back["number"] == certificate.number
+    assert back["number"] == certificate.number and back["system"] == "DRUG_PERMIT"
     assert back["lines"][0]["quantity"] == data["lines"][0]["quantity"]
+    assert back["lines"][0]["details"]["dosage_form"] == "注射剂"
+    assert back["content"] == {"direction": "IMPORT", "purpose": "医疗用途"}
     assert back["holder_uscc"] == owner.membership.enterprise.uscc
 
 
@@ -124,3 +126,47 @@ def test_simulator_refuses_hostile_and_unsigned_messages(tmp_path):
     status, _text = simulator.accept_message(body, {})
     assert status == 403
     assert simulator.stats() == {"messages": []}
+
+
+@pytest.mark.django_db
+def test_one_declaration_line_writes_off_two_documents_of_different_systems(
+    chain, owner, authority, client
+):
+    """Write-offs are keyed by the document as well as the declaration and its line."""
+    from documents.models import CertificateLine
+
+    first = decide_all(owner, chain, authority).certificate
+    # Another system's licence with the same number: a document of its own.
+    other = Certificate.objects.create(
+        system="AUTO_IMPORT_LICENCE",
+        number=first.number,
+        authority=first.authority,
+        holder_name=first.holder_name,
+        holder_uscc=first.holder_uscc,
+        issue_date=first.issue_date,
+        valid_until=first.valid_until,
+        issued_by=first.issued_by,
+    )
+    CertificateLine.objects.create(
+        certificate=other,
+        line_number=1,
+        hs_code="2937121000",
+        name="胰岛素",
+        quantity=500,
+        unit="支",
+    )
+    body = xml.write_off(
+        message_id=xml.new_message_id(),
+        declaration_number="223320260000000009",
+        declaration_date="2026-11-23",
+        port_code="2233",
+        documents=[
+            ("DRUG_PERMIT", first.number, [(1, "100", 3)]),
+            ("AUTO_IMPORT_LICENCE", other.number, [(1, "100", 3)]),
+        ],
+    )
+    assert post(client, body).status_code == 200
+    rows = WriteOff.objects.order_by("pk")
+    assert [(w.certificate_id, w.declaration_item) for w in rows] == [(first.pk, 3), (other.pk, 3)]
+    assert post(client, body).status_code == 200  # the same message again: once only
+    assert WriteOff.objects.count() == 2

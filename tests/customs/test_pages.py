@@ -23,8 +23,7 @@ def write_off(client, number, declaration, quantity, line=1):
         declaration_number=declaration,
         declaration_date=date.today(),
         port_code="2233",
-        number=number,
-        lines=[(line, quantity)],
+        documents=[("DRUG_PERMIT", number, [(line, quantity, 1)])],
     )
     from django.conf import settings
 
@@ -41,11 +40,15 @@ def write_off(client, number, declaration, quantity, line=1):
 def test_send_from_the_certificate_query_stays_within_the_authority(chain, owner, authority):
     certificate = decide_all(owner, chain, authority).certificate
     foreign = client_for(chain["other-l1"])
-    foreign.post("/admin/certificates/", {"action": "send", "selected": [certificate.number]})
+    foreign.post(
+        "/admin/drug-permit/certificates/", {"action": "send", "selected": [certificate.number]}
+    )
     assert not OutboundMessage.objects.exists()
     staff = client_for(chain[4])
     response = staff.post(
-        "/admin/certificates/", {"action": "send", "selected": [certificate.number]}, follow=True
+        "/admin/drug-permit/certificates/",
+        {"action": "send", "selected": [certificate.number]},
+        follow=True,
     )
     assert (
         "已发往海关" in response.content.decode() or "Sent to customs" in response.content.decode()
@@ -54,7 +57,9 @@ def test_send_from_the_certificate_query_stays_within_the_authority(chain, owner
     message = OutboundMessage.objects.get()
     assert message.kind == "ISSUE" and message.state == "PENDING"
     again = staff.post(
-        "/admin/certificates/", {"action": "send", "selected": [certificate.number]}, follow=True
+        "/admin/drug-permit/certificates/",
+        {"action": "send", "selected": [certificate.number]},
+        follow=True,
     )
     assert OutboundMessage.objects.count() == 1, "not sent twice while waiting for customs"
     assert certificate.number in again.content.decode()
@@ -64,16 +69,16 @@ def test_send_from_the_certificate_query_stays_within_the_authority(chain, owner
 def test_correct_page_keeps_input_on_error_and_shows_the_difference(chain, owner, authority):
     certificate = decide_all(owner, chain, authority).certificate
     staff = client_for(chain[4])
-    url = f"/admin/certificates/{certificate.number}/correct/"
+    url = f"/admin/drug-permit/certificates/{certificate.number}/correct/"
     page = staff.get(url).content.decode()
     assert 'name="line-1-quantity"' in page and 'value="1000"' in page
     bad = {
         "valid_until": "2020-01-01",
         "ports": certificate.ports,
         "remarks": "",
-        "line-1-specification": "10ml:400IU",
+        "line-1-details.specification": "10ml:400IU",
         "line-1-quantity": "abc",
-        "line-1-manufacturer": "Novo Nordisk A/S",
+        "line-1-details.manufacturer": "Novo Nordisk A/S",
         "reason": "",
     }
     response = staff.post(url, bad)
@@ -91,8 +96,9 @@ def test_correct_page_keeps_input_on_error_and_shows_the_difference(chain, owner
     assert response.status_code == 302
     corrected = fresh(certificate)
     assert corrected.revision == 2 and corrected.lines.get().quantity == 900
-    detail = staff.get(f"/admin/certificates/{certificate.number}/detail/").content.decode()
+    detail = staff.get(f"/admin/drug-permit/certificates/{certificate.number}/").content.decode()
     assert "<del>1000</del>" in detail and "<ins>900</ins>" in detail
+    assert "企业申请" in detail and "王复审" not in detail  # who corrected: level 4
     # The enterprise sees the corrected data.
     owner_page = client_for(owner).get(f"/drug-permits/certificates/{certificate.number}/")
     assert "900" in owner_page.content.decode()
@@ -107,13 +113,13 @@ def test_write_off_queries_for_approvers_and_enterprises(
     assert write_off(client, certificate.number, "223320260000000007", "400").status_code == 200
     assert write_off(client, certificate.number, "223320260000000008", "700").status_code == 200
     staff = client_for(chain[2])
-    listing = staff.get("/admin/write-offs/").content.decode()
+    listing = staff.get("/admin/drug-permit/write-offs/").content.decode()
     assert "223320260000000007" in listing and "超出剩余数量" in listing
-    flagged = staff.get("/admin/write-offs/", {"flagged": "1"}).content.decode()
+    flagged = staff.get("/admin/drug-permit/write-offs/", {"flagged": "1"}).content.decode()
     assert "223320260000000008" in flagged and "223320260000000007" not in flagged
-    declaration = staff.get("/admin/write-offs/223320260000000007/")
+    declaration = staff.get("/admin/drug-permit/write-offs/223320260000000007/")
     assert declaration.status_code == 200 and certificate.number in declaration.content.decode()
-    detail = staff.get(f"/admin/certificates/{certificate.number}/detail/").content.decode()
+    detail = staff.get(f"/admin/drug-permit/certificates/{certificate.number}/").content.decode()
     assert "-100" in detail
 
     mine = client_for(owner)
@@ -127,9 +133,11 @@ def test_write_off_queries_for_approvers_and_enterprises(
     assert stranger.get("/drug-permits/declarations/223320260000000007/").status_code == 404
     assert stranger.get(f"/drug-permits/certificates/{certificate.number}/").status_code == 404
     foreign = client_for(chain["other-l1"])
-    assert "223320260000000007" not in foreign.get("/admin/write-offs/").content.decode()
-    assert foreign.get("/admin/write-offs/223320260000000007/").status_code == 404
-    assert foreign.get(f"/admin/certificates/{certificate.number}/detail/").status_code == 404
+    assert (
+        "223320260000000007" not in foreign.get("/admin/drug-permit/write-offs/").content.decode()
+    )
+    assert foreign.get("/admin/drug-permit/write-offs/223320260000000007/").status_code == 404
+    assert foreign.get(f"/admin/drug-permit/certificates/{certificate.number}/").status_code == 404
 
 
 def batch_file(records: list[dict], name="batch.xml") -> SimpleUploadedFile:
@@ -138,24 +146,27 @@ def batch_file(records: list[dict], name="batch.xml") -> SimpleUploadedFile:
 
 def record(number, authority_code="DA-110000", **overrides):
     return {
+        "system": "DRUG_PERMIT",
         "number": number,
         "revision": 1,
-        "direction": "IMPORT",
         "authority_code": authority_code,
         "holder_name": "北京示范医药有限公司",
         "holder_uscc": USCC_BEIJING,
         "issue_date": date.today(),
         "valid_until": date.today() + timedelta(days=365),
+        "content": {"direction": "IMPORT", "purpose": "医疗用途"},
         "lines": [
             {
                 "line_number": 1,
                 "hs_code": "2937121000",
-                "drug_name_zh": "重组人胰岛素",
-                "specification": "10ml:400IU",
+                "name": "重组人胰岛素",
                 "quantity": "500",
                 "unit": "支",
-                "manufacturer": "Novo Nordisk A/S",
-                "country": "丹麦",
+                "details": {
+                    "specification": "10ml:400IU",
+                    "manufacturer": "Novo Nordisk A/S",
+                    "country": "丹麦",
+                },
             }
         ],
         **overrides,
@@ -172,7 +183,10 @@ def test_import_lists_bad_records_with_reason_and_line_then_sends_the_good_ones(
     # A third record that breaks the schema (a USCC of the wrong shape).
     broken = (
         data.replace("</CertificateBatch>", "")
-        + data[data.index("<Certificate>") : data.index("</Certificate>") + len("</Certificate>")]
+        + data[
+            data.index('<Certificate system="DRUG_PERMIT">') : data.index("</Certificate>")
+            + len("</Certificate>")
+        ]
         .replace("ZZ202611900001", "ZZ202611900003")
         .replace(USCC_BEIJING, "123")
         + ("</CertificateBatch>")
@@ -180,10 +194,10 @@ def test_import_lists_bad_records_with_reason_and_line_then_sends_the_good_ones(
     staff = client_for(chain[1])
     upload = SimpleUploadedFile("batch.xml", broken.encode(), content_type="text/xml")
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff.post("/admin/certificate-imports/", {"file": upload})
+        response = staff.post("/admin/drug-permit/imports/", {"file": upload})
     batch = ImportBatch.objects.get()
-    assert response.url == f"/admin/certificate-imports/{batch.pk}/"
-    status = staff.get(f"/admin/certificate-imports/{batch.pk}/status/").json()
+    assert response.url == f"/admin/drug-permit/imports/{batch.pk}/"
+    status = staff.get(f"/admin/drug-permit/imports/{batch.pk}/status/").json()
     assert status["finished"] and (status["valid"], status["invalid"]) == (1, 2)
     invalid = staff.get(response.url, {"show": "invalid"}).content.decode()
     assert "ZZ202611900002" in invalid and "DA-310000" in invalid
@@ -209,14 +223,14 @@ def test_import_refuses_hostile_or_foreign_files(chain, django_capture_on_commit
     hostile = SimpleUploadedFile(
         "x.xml", b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY e SYSTEM "file:///etc/passwd">]><a/>'
     )
-    response = staff.post("/admin/certificate-imports/", {"file": hostile})
+    response = staff.post("/admin/drug-permit/imports/", {"file": hostile})
     assert response.status_code == 200 and "DOCTYPE" in response.content.decode()
     assert not ImportBatch.objects.exists()
     not_xml = SimpleUploadedFile("x.txt", b"hello")
-    assert "XML" in staff.post("/admin/certificate-imports/", {"file": not_xml}).content.decode()
+    assert "XML" in staff.post("/admin/drug-permit/imports/", {"file": not_xml}).content.decode()
     other = SimpleUploadedFile("x.xml", b'<Batch xmlns="urn:other"><Certificate/></Batch>')
     with django_capture_on_commit_callbacks(execute=True):
-        staff.post("/admin/certificate-imports/", {"file": other})
+        staff.post("/admin/drug-permit/imports/", {"file": other})
     batch = ImportBatch.objects.get()
     assert batch.state == "FAILED" and "urn:other" in batch.error
     assert not batch.records.exists()

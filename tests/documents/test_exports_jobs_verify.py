@@ -9,8 +9,9 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from documents import jobs, services
-from documents.models import DocumentJob, DrugPermitStatus, PrintRecord
-from workflows import drug_permit as dp
+from documents.models import DocumentJob, PrintRecord
+from portal.drug_permits.models import DrugPermitStatus
+from workflows import services as workflow
 
 from ..conftest import client_for
 from ..drug_permit_helpers import complete_draft, decide_all, line
@@ -26,12 +27,12 @@ def workbook(response):
 def test_application_export_selected_or_all_with_types(chain, owner, authority):
     first = decide_all(owner, chain, authority)
     second = complete_draft(owner, authority)
-    dp.add_goods_line(application=second, actor=owner, values=line(quantity="250.5"))
-    dp.submit(application=second, actor=owner)
+    workflow.add_line(filing=second, actor=owner, values=line(quantity="250.5"))
+    workflow.submit(filing=second, actor=owner)
     complete_draft(owner, authority)  # a draft: never exported to the authority
     client = client_for(chain[1])
 
-    sheet = workbook(client.post("/admin/exports/applications/", {}))
+    sheet = workbook(client.post("/admin/drug-permit/query/", {}))
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:4] == ("申请单号", "进出口", "状态", "申请单位")
     assert len(rows) == 3
@@ -43,13 +44,13 @@ def test_application_export_selected_or_all_with_types(chain, owner, authority):
     assert by_number[first.number][14] == first.certificate.number
     assert by_number[first.number][1] == "进口"
 
-    selected = workbook(client.post("/admin/exports/applications/", {"selected": [second.number]}))
+    selected = workbook(client.post("/admin/drug-permit/query/", {"selected": [second.number]}))
     assert [row[0] for row in selected.iter_rows(min_row=2, values_only=True)] == [second.number]
 
-    filtered = workbook(client.post("/admin/exports/applications/", {"status": "APPROVED"}))
+    filtered = workbook(client.post("/admin/drug-permit/query/", {"status": "APPROVED"}))
     assert [row[0] for row in filtered.iter_rows(min_row=2, values_only=True)] == [first.number]
 
-    foreign = workbook(client_for(chain["other-l1"]).post("/admin/exports/applications/", {}))
+    foreign = workbook(client_for(chain["other-l1"]).post("/admin/drug-permit/query/", {}))
     assert foreign.max_row == 1, "another authority exports nothing of ours"
 
 
@@ -57,7 +58,7 @@ def test_application_export_selected_or_all_with_types(chain, owner, authority):
 def test_certificate_statistics_export(chain, owner, authority):
     application = decide_all(owner, chain, authority)
     client = client_for(chain[4])
-    sheet = workbook(client.post("/admin/certificates/", {"action": "export"}))
+    sheet = workbook(client.post("/admin/drug-permit/certificates/", {"action": "export"}))
     header, row = list(sheet.iter_rows(values_only=True))
     assert header[0] == "准许证号" and "有效期至" in header
     assert row[0] == application.certificate.number
@@ -78,7 +79,7 @@ def test_large_export_runs_as_a_job_with_progress(
     monkeypatch.setattr(jobs, "INLINE_EXPORT_ROWS", 2)
     client = client_for(chain[1])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/admin/certificates/", {"action": "export"})
+        response = client.post("/admin/drug-permit/certificates/", {"action": "export"})
     job = DocumentJob.objects.get()
     assert response.status_code == 302 and response.url == f"/admin/jobs/{job.pk}/"
     assert "<progress" in client.get(response.url).content.decode()
@@ -98,16 +99,16 @@ def test_batch_print_of_notices_is_one_pdf_and_recorded(
 ):
     notices = [decide_all(owner, chain, authority).notices.get() for _ in range(2)]
     client = client_for(chain[2])
-    assert "京药监受" in client.get("/admin/notices/").content.decode()
+    assert "京药监受" in client.get("/admin/drug-permit/notices/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/admin/notices/", {"selected": [n.pk for n in notices]})
+        response = client.post("/admin/drug-permit/notices/", {"selected": [n.pk for n in notices]})
     job = DocumentJob.objects.get()
     assert response.url == f"/admin/jobs/{job.pk}/"
     status = client.get(f"/admin/jobs/{job.pk}/status/").json()
     data = b"".join(client.get(status["download"]).streaming_content)
     assert len(PdfReader(io.BytesIO(data)).pages) == 2
     assert PrintRecord.objects.filter(kind=PrintRecord.Kind.NOTICE).count() == 2
-    nothing = client.post("/admin/notices/", {})
+    nothing = client.post("/admin/drug-permit/notices/", {})
     assert nothing.status_code == 302 and DocumentJob.objects.count() == 1
 
 
@@ -121,6 +122,7 @@ def test_verification_page_current_void_and_unknown(chain, owner, authority, cli
     assert page.status_code == 200
     assert certificate.number in body and "真实有效" in body
     assert application.enterprise.uscc not in body, "nothing the certificate does not show"
+    assert "重组人胰岛素" in body
     assert "准予许可" not in body
     # Typed from paper: hyphens, lower case and a misread O are fine.
     typed = services.format_code(code).lower().replace("0", "o")
@@ -130,11 +132,15 @@ def test_verification_page_current_void_and_unknown(chain, owner, authority, cli
     assert "受理通知书" in page_for_notice.content.decode()
 
     staff = client_for(chain[4])
-    bad = staff.post(f"/admin/certificates/{certificate.number}/void/", {"reason": " "})
+    bad = staff.post(f"/admin/drug-permit/certificates/{certificate.number}/void/", {"reason": " "})
     assert bad.status_code == 200 and "请填写作废原因" in bad.content.decode()
-    staff.post(f"/admin/certificates/{certificate.number}/void/", {"reason": "企业申请注销"})
+    staff.post(
+        f"/admin/drug-permit/certificates/{certificate.number}/void/", {"reason": "企业申请注销"}
+    )
     certificate.refresh_from_db()
     assert certificate.status == "VOID"
+    application.refresh_from_db()
+    assert application.status == "VOID"
     body = client.get(f"/verify/{code}/").content.decode()
     assert "已作废" in body and "真实有效" not in body
 

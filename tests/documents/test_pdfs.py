@@ -11,10 +11,17 @@ from pypdf import PdfReader
 
 from documents import checks, services
 from documents.models import Notice, NoticeKind, PrintRecord
-from workflows import drug_permit as dp
+from portal.reference.models import Module
+from workflows import services as workflow
 
 from ..conftest import client_for
-from ..drug_permit_helpers import complete_draft, decide_all
+from ..drug_permit_helpers import complete_draft, decide, decide_all
+
+DP = Module.DRUG_PERMIT
+
+
+def submit(application, owner):
+    workflow.submit(filing=application, actor=owner)
 
 
 def text_of(data: bytes) -> str:
@@ -37,18 +44,18 @@ def pdf_of(response) -> bytes:
 @pytest.mark.django_db
 def test_each_noticed_decision_creates_its_notice(chain, owner, authority):
     application = complete_draft(owner, authority)
-    dp.submit(application=application, actor=owner)
-    dp.request_supplement(
-        application=application, actor=chain[1], opinion="补充用途证明", notice_number="京补1号"
+    submit(application, owner)
+    decide(
+        application, chain[1], "request_supplement", opinion="补充用途证明", notice_number="京补1号"
     )
-    dp.resubmit(application=application, actor=owner)
-    dp.request_supplement(application=application, actor=chain[1], opinion="再补")
+    submit(application, owner)
+    decide(application, chain[1], "request_supplement", opinion="再补")
     kinds = list(application.notices.order_by("pk").values_list("kind", "number"))
     assert kinds == [(NoticeKind.SUPPLEMENT, "京补1号")], "a second supplement sends no notice"
 
     refused = decide_all(owner, chain, authority, final="refuse")
-    dp.send_refusal_notice(
-        application=refused, actor=chain[2], opinion="用途不合规", notice_number="京不许1号"
+    decide(
+        refused, chain[2], "send_refusal_notice", opinion="用途不合规", notice_number="京不许1号"
     )
     assert set(refused.notices.values_list("kind", flat=True)) == {
         NoticeKind.ACCEPTANCE,
@@ -59,10 +66,12 @@ def test_each_noticed_decision_creates_its_notice(chain, owner, authority):
 @pytest.mark.django_db
 def test_a_failed_decision_leaves_no_notice(chain, owner, authority):
     application = complete_draft(owner, authority)
-    dp.submit(application=application, actor=owner)
+    submit(application, owner)
     with pytest.raises(ValidationError):
-        dp.accept(application=application, actor=chain[1], opinion="", notice_number="京受1号")
+        decide(application, chain[1], "accept", opinion="", notice_number="京受1号")
     assert not Notice.objects.exists()
+    application.refresh_from_db()
+    assert application.status == "PENDING_ACCEPTANCE"
 
 
 # --- what the PDFs say ----------------------------------------------------------
@@ -71,21 +80,22 @@ def test_a_failed_decision_leaves_no_notice(chain, owner, authority):
 @pytest.mark.django_db
 def test_the_four_notices_carry_authority_number_opinion_and_date(chain, owner, authority):
     application = complete_draft(owner, authority)
-    dp.submit(application=application, actor=owner)
-    dp.not_accept(
-        application=application,
-        actor=chain[1],
-        opinion="申请单位资质不符",
-        notice_number="京不受7号",
+    submit(application, owner)
+    decide(
+        application, chain[1], "not_accept", opinion="申请单位资质不符", notice_number="京不受7号"
     )
     accepted = decide_all(owner, chain, authority, final="refuse")
-    dp.send_refusal_notice(
-        application=accepted, actor=chain[3], opinion="用途证明不足", notice_number="京不许9号"
+    decide(
+        accepted, chain[3], "send_refusal_notice", opinion="用途证明不足", notice_number="京不许9号"
     )
     supplemented = complete_draft(owner, authority)
-    dp.submit(application=supplemented, actor=owner)
-    dp.request_supplement(
-        application=supplemented, actor=chain[1], opinion="请补正购货合同", notice_number="京补3号"
+    submit(supplemented, owner)
+    decide(
+        supplemented,
+        chain[1],
+        "request_supplement",
+        opinion="请补正购货合同",
+        notice_number="京补3号",
     )
     expected = {
         NoticeKind.NON_ACCEPTANCE: ("不予受理通知书", "京不受7号", "申请单位资质不符"),
@@ -93,7 +103,7 @@ def test_the_four_notices_carry_authority_number_opinion_and_date(chain, owner, 
         NoticeKind.REFUSAL: ("不予许可决定书", "京不许9号", "用途证明不足"),
         NoticeKind.SUPPLEMENT: ("补正材料通知书", "京补3号", "请补正购货合同"),
     }
-    notices = Notice.objects.select_related("application")
+    notices = Notice.objects.select_related("filing__enterprise")
     assert {n.kind for n in notices} == set(expected)
     for notice in notices:
         title, number, opinion = expected[notice.kind]
@@ -103,8 +113,8 @@ def test_the_four_notices_carry_authority_number_opinion_and_date(chain, owner, 
         assert opinion in text
         assert "北京市药品监督管理局" in text
         assert services.chinese_date(notice.issued_on) in text
-        assert notice.application.number in text
-        assert "测试贸易有限公司" in text or notice.application.enterprise.name_zh in text
+        assert notice.filing.number in text
+        assert notice.filing.enterprise.name_zh in text
 
 
 @pytest.mark.django_db
@@ -129,7 +139,8 @@ def test_certificate_sign_off_sheet_and_application_form(chain, owner, authority
     sheet = flat(text_of(services.sign_off_pdf(application)))
     assert "行政许可审批流程表" in sheet
     for level, opinion in ((1, "材料齐全，予以受理"), (2, "同意"), (4, "准予许可")):
-        assert chain[level].username in sheet
+        assert chain[level].get_full_name() in sheet  # the real name, not the account
+        assert chain[level].username not in sheet
         assert opinion in sheet
     for stage in ("受理", "初审", "复审", "审定"):
         assert stage in sheet
@@ -179,12 +190,12 @@ def test_overlay_moves_a_field_when_its_offset_changes(chain, owner, authority):
     )
     values = {
         f"{name}-{key}": spec[key]
-        for name, spec in services.certificate_layout(authority).items()
+        for name, spec in services.certificate_layout(authority, DP).items()
         for key in ("x", "y", "size")
     }
     values["certificate_number-x"] = str(values["certificate_number-x"] - 20)
     values["certificate_number-y"] = str(values["certificate_number-y"] + 10)
-    services.save_certificate_layout(authority=authority, actor=chain[1], values=values)
+    services.save_certificate_layout(authority=authority, system=DP, actor=chain[1], values=values)
     after = position_of(
         services.certificate_pdf(certificate, mode=PrintRecord.Mode.OVERLAY), certificate.number
     )
@@ -197,30 +208,69 @@ def test_overlay_moves_a_field_when_its_offset_changes(chain, owner, authority):
 def test_layout_page_applies_and_keeps_bad_input(chain, owner, authority):
     decide_all(owner, chain, authority)
     client = client_for(chain[2])
-    page = client.get("/admin/certificates/layout/")
+    page = client.get("/admin/drug-permit/certificates/layout/")
     assert page.status_code == 200
     assert 'data-preview="certificate_number"' in page.content.decode()
     values = {
         f"{name}-{key}": spec[key]
-        for name, spec in services.certificate_layout(authority).items()
+        for name, spec in services.certificate_layout(authority, DP).items()
         for key in ("x", "y", "size")
     }
     bad = {**values, "issue_date-x": "abc", "remarks-size": "99", "action": "apply"}
-    response = client.post("/admin/certificates/layout/", bad)
+    response = client.post("/admin/drug-permit/certificates/layout/", bad)
     body = response.content.decode()
     assert response.status_code == 200
     assert "请输入数字" in body or "enter a number" in body
     assert 'value="abc"' in body, "what the user typed survives"
     response = client.post(
-        "/admin/certificates/layout/", {**values, "hs_code-x": "101.5", "action": "apply"}
+        "/admin/drug-permit/certificates/layout/",
+        {**values, "hs_code-x": "101.5", "action": "apply"},
     )
     assert response.status_code == 302
-    assert services.certificate_layout(authority)["hs_code"]["x"] == 101.5
+    assert services.certificate_layout(authority, DP)["hs_code"]["x"] == 101.5
     preview = client.post(
-        "/admin/certificates/layout/", {**values, "hs_code-x": "30", "action": "preview"}
+        "/admin/drug-permit/certificates/layout/",
+        {**values, "hs_code-x": "30", "action": "preview"},
     )
     assert pdf_of(preview)
-    assert services.certificate_layout(authority)["hs_code"]["x"] == 101.5, "preview saves nothing"
+    assert services.certificate_layout(authority, DP)["hs_code"]["x"] == 101.5, "saves nothing"
+
+
+def drawn(data: bytes, needle: str) -> list:
+    """(x, y) in points of every piece of text containing ``needle`` on the first page."""
+    found = []
+
+    def visit(text, cm, tm, font_dict, font_size):
+        if needle in text:
+            found.append((tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5], font_size * tm[0]))
+
+    PdfReader(io.BytesIO(data)).pages[0].extract_text(visitor_text=visit)
+    return found
+
+
+@pytest.mark.django_db
+def test_overlay_keeps_every_value_inside_its_box_however_long(chain, owner, authority):
+    from ..drug_permit_helpers import accept
+
+    application = complete_draft(owner, authority, remarks="长" * 400)
+    submit(application, owner)
+    accept(application, chain[1])
+    decide(application, chain[2], "review_agree", opinion="同意")
+    decide(application, chain[3], "review_agree", opinion="同意")
+    certificate = decide(application, chain[4], "approve", opinion="准予")["certificate"]
+    box = services.certificate_layout(authority, DP)["remarks"]
+    data = services.certificate_pdf(certificate, mode=PrintRecord.Mode.OVERLAY)
+    pieces = drawn(data, "长")
+    assert sum(1 for _ in pieces) >= 5, "the value wraps onto several lines"
+    mm = 72 / 25.4
+    page_height = 297 * mm
+    left, right = box["x"] * mm, (box["x"] + box["w"]) * mm
+    top, bottom = page_height - box["y"] * mm, page_height - (box["y"] + box["h"]) * mm
+    for x, y, _size in pieces:
+        assert left - 0.5 <= x <= right, (x, left, right)
+        assert bottom <= y <= top, (y, bottom, top)  # every line's baseline is inside the box
+    spacing = pieces[0][1] - pieces[1][1]
+    assert spacing / 1.3 < box["size"]  # the font was shrunk to make it fit
 
 
 # --- where users get them, and who may --------------------------------------------------
@@ -256,10 +306,10 @@ def test_approver_documents_stay_within_the_authority(chain, owner, authority):
     application = decide_all(owner, chain, authority)
     notice = application.notices.get()
     urls = [
-        f"/admin/notices/{notice.pk}/pdf/",
-        f"/admin/sign-off/{application.number}/pdf/",
-        f"/admin/certificates/{application.certificate.number}/pdf/",
-        f"/admin/certificates/{application.certificate.number}/pdf/?mode=OVERLAY",
+        f"/admin/drug-permit/notices/{notice.pk}/pdf/",
+        f"/admin/drug-permit/sign-off/{application.number}/pdf/",
+        f"/admin/drug-permit/certificates/{application.certificate.number}/pdf/",
+        f"/admin/drug-permit/certificates/{application.certificate.number}/pdf/?mode=OVERLAY",
     ]
     own = client_for(chain[3])
     for url in urls:
@@ -269,20 +319,18 @@ def test_approver_documents_stay_within_the_authority(chain, owner, authority):
         assert foreign.get(url).status_code == 404
     records = PrintRecord.objects.filter(kind=PrintRecord.Kind.CERTIFICATE)
     assert [r.mode for r in records.order_by("pk")] == ["FULL", "OVERLAY"]
-    listing = own.get("/admin/certificates/").content.decode()
+    listing = own.get("/admin/drug-permit/certificates/").content.decode()
     assert application.certificate.number in listing
-    assert (
-        foreign.get("/admin/certificates/").content.decode().count(application.certificate.number)
-        == 0
-    )
+    foreign_listing = foreign.get("/admin/drug-permit/certificates/").content.decode()
+    assert application.certificate.number not in foreign_listing
 
 
 @pytest.mark.django_db
 def test_decision_preview_then_print(chain, owner, authority):
     application = complete_draft(owner, authority)
-    dp.submit(application=application, actor=owner)
+    submit(application, owner)
     client = client_for(chain[1])
-    url = f"/admin/drug-permits/{application.number}/"
+    url = f"/admin/drug-permit/todo/{application.number}/"
     form = {"decision": "accept", "opinion": "材料齐全", "notice_number": "京受42号"}
     preview = client.post(url, {**form, "preview": "1"})
     assert preview.status_code == 200
@@ -292,9 +340,15 @@ def test_decision_preview_then_print(chain, owner, authority):
     assert not Notice.objects.exists(), "previews send nothing"
     done = client.post(url, {**form, "decide": "1"})
     notice = Notice.objects.get()
-    assert done.status_code == 302 and done.url == f"/admin/notices/{notice.pk}/"
+    assert done.status_code == 302 and done.url == f"/admin/drug-permit/notices/{notice.pk}/"
     page = client.get(done.url).content.decode()
-    assert f"/admin/notices/{notice.pk}/pdf/" in page
+    assert f"/admin/drug-permit/notices/{notice.pk}/pdf/" in page
+    assert notice.revisions.count() == 1
+    with pytest.raises(TypeError):  # a sent notice never changes
+        notice.opinion = "改"
+        notice.save()
+    with pytest.raises(TypeError):
+        Notice.objects.filter(pk=notice.pk).update(opinion="改")
 
 
 # --- the system check -----------------------------------------------------------------

@@ -2,13 +2,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from documents.models import DrugPermitApplication
-from documents.models import DrugPermitStatus as S
+from filings.selectors import attachments_of
+from portal.drug_permits.models import DrugPermitApplication
+from portal.drug_permits.models import DrugPermitStatus as S
 from portal.reference.models import Country, DosageForm, HSCode, Port, Purpose
-from workflows import drug_permit as dp
+from workflows import services
 
 from ..conftest import USCC_SHANGHAI, client_for, make_enterprise
-from ..drug_permit_helpers import PDF, complete_draft
+from ..drug_permit_helpers import PDF, complete_draft, decide, decide_all
 
 
 def header_post(authority, **overrides):
@@ -118,7 +119,7 @@ def test_without_trade_registration_the_module_is_blocked(chain, owner, owner_cl
 @pytest.mark.django_db
 def test_another_enterprise_gets_404_on_every_url(chain, owner, authority):
     application = complete_draft(owner, authority)
-    attachment = dp.attachments_of(application).first()
+    attachment = attachments_of(application).first()
     line = application.goods_lines.first()
     kind = application.purpose.attachment_types.first()
     stranger = client_for(make_enterprise(USCC_SHANGHAI, "sh-owner").user)
@@ -162,3 +163,68 @@ def test_agent_without_the_module_is_refused(chain, owner):
     )
     agent = services.accept_invitation(invitation=invitation, username="no-drug", password=None)
     assert client_for(agent.user).get(reverse("drug_permits:list")).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"date_from": "abc"},
+        {"date_to": "2026-13-45"},
+        {"status": "NO_SUCH_STATUS"},
+        {"authority": "NOPE"},
+        {"direction": "SIDEWAYS"},
+        {"after": "not-a-cursor"},
+        {"before": "eyJ4Ijo"},
+        {"number": "x" * 5000},
+    ],
+)
+def test_bad_filter_values_are_messages_not_errors(chain, owner, owner_client, authority, query):
+    complete_draft(owner, authority)
+    response = owner_client.get(reverse("drug_permits:list"), query)
+    assert response.status_code == 200
+    html = response.content.decode()
+    if "number" not in query:
+        assert "未应用" in html or "无效" in html or "第一页" in html
+
+
+@pytest.mark.django_db
+def test_after_submitting_the_enterprise_still_sees_everything_it_filed(
+    chain, owner, owner_client, authority
+):
+    application = complete_draft(owner, authority, remarks="含冷链运输", mail_address="")
+    services.submit(filing=application, actor=owner)
+    html = owner_client.get(reverse("drug_permits:detail", args=[application.number])).content
+    html = html.decode()
+    for shown in ("含冷链运输", "医疗用途", "上海浦东国际机场", "重组人胰岛素", "Novo Nordisk A/S"):
+        assert shown in html, shown
+    assert 'name="remarks"' not in html  # read-only now
+    for attachment in attachments_of(application):
+        assert attachment.original_name in html
+
+
+@pytest.mark.django_db
+def test_delete_is_offered_only_on_attachments_that_may_be_deleted(
+    chain, owner, owner_client, authority
+):
+    application = complete_draft(owner, authority)
+    services.submit(filing=application, actor=owner)
+    marked, kept = list(attachments_of(application))[:2]
+    services.mark_attachment(filing=application, actor=chain[1], attachment=marked)
+    decide(application, chain[1], "request_supplement", opinion="补正", notice_number="补1")
+    html = owner_client.get(reverse("drug_permits:detail", args=[application.number]))
+    html = html.content.decode()
+    assert reverse("drug_permits:delete-attachment", args=[application.number, marked.pk]) in html
+    assert reverse("drug_permits:delete-attachment", args=[application.number, kept.pk]) not in html
+
+
+@pytest.mark.django_db
+def test_an_application_whose_certificate_is_void_shows_void(chain, owner, owner_client, authority):
+    from customs import services as customs
+
+    application = decide_all(owner, chain, authority)
+    customs.void_certificate(certificate=application.certificate, actor=chain[1], reason="注销")
+    listing = owner_client.get(reverse("drug_permits:list")).content.decode()
+    assert "已作废" in listing
+    detail = owner_client.get(reverse("drug_permits:detail", args=[application.number]))
+    assert "已作废" in detail.content.decode()

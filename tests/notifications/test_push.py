@@ -12,7 +12,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.db import transaction
 
-from customs import xml as signing
 from notifications import services
 from notifications.consumers import StatusConsumer
 from notifications.models import (
@@ -22,10 +21,19 @@ from notifications.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from workflows import drug_permit as dp
+from portal import signing
+from workflows import services as workflow
 
 from ..conftest import USCC_SHANGHAI, client_for, make_enterprise
-from ..drug_permit_helpers import complete_draft
+from ..drug_permit_helpers import accept, complete_draft, decide
+
+
+def submit(filing, actor):
+    return workflow.submit(filing=filing, actor=actor)
+
+
+def withdraw(filing, actor):
+    return workflow.withdraw(filing=filing, actor=actor)
 
 
 def connect(user):
@@ -50,7 +58,7 @@ def test_socket_auth_isolation_and_catch_up(chain, owner, authority):
         assert (await owner_socket.receive_json_from())["type"] == "hello"
         assert (await other_socket.receive_json_from())["type"] == "hello"
 
-        await sync_to_async(dp.submit)(application=mine, actor=owner)
+        await sync_to_async(submit)(mine, owner)
         event = await owner_socket.receive_json_from(timeout=5)
         assert event["type"] == "status" and event["number"] == mine.number
         assert event["status_label"] == "待受理"
@@ -58,7 +66,7 @@ def test_socket_auth_isolation_and_catch_up(chain, owner, authority):
 
         # A dropped connection catches up on what it missed.
         await owner_socket.disconnect()
-        await sync_to_async(dp.request_withdrawal)(application=mine, actor=owner)
+        await sync_to_async(withdraw)(mine, owner)
         back = connect(owner)
         await back.connect()
         await back.receive_json_from()  # hello
@@ -67,7 +75,7 @@ def test_socket_auth_isolation_and_catch_up(chain, owner, authority):
         assert missed["number"] == mine.number and missed["status"] == "WITHDRAWAL_PENDING"
         assert (await back.receive_json_from())["type"] == "caught_up"
         # The other enterprise's own events never appear in this catch-up.
-        await sync_to_async(dp.submit)(application=theirs, actor=other)
+        await sync_to_async(submit)(theirs, other)
         await back.send_json_to({"type": "catch_up", "after": 0})
         numbers = set()
         while (message := await back.receive_json_from(timeout=5))["type"] != "caught_up":
@@ -83,11 +91,11 @@ def test_socket_auth_isolation_and_catch_up(chain, owner, authority):
 def test_a_rolled_back_change_publishes_nothing(chain, owner, authority):
     application = complete_draft(owner, authority)
     with pytest.raises(RuntimeError), transaction.atomic():
-        dp.submit(application=application, actor=owner)
+        submit(application, owner)
         raise RuntimeError("rolled back")
     assert not Event.objects.exists()
     application.refresh_from_db()
-    dp.submit(application=application, actor=owner)
+    submit(application, owner)
     assert Event.objects.get().number == application.number
 
 
@@ -100,15 +108,15 @@ def test_subscriptions_bell_and_email(chain, owner, authority, django_capture_on
     )
     assert "请选择申请单" in response.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        dp.submit(application=first, actor=owner)
+        submit(first, owner)
     client.post(
         "/notifications/subscriptions/",
         {"scope": "chosen", "applications": [first.number], "channels": ["BROWSER", "EMAIL"]},
     )
     assert Subscription.objects.filter(user=owner, cancelled_at=None).count() == 2
     with django_capture_on_commit_callbacks(execute=True):
-        dp.request_withdrawal(application=first, actor=owner)
-        dp.submit(application=second, actor=owner)  # not subscribed
+        withdraw(first, owner)
+        submit(second, owner)  # not subscribed
     assert [n.event.number for n in Notification.objects.filter(user=owner)] == [first.number]
     assert len(mail.outbox) == 1 and first.number in mail.outbox[0].subject
     page = client.get("/drug-permits/").content.decode()
@@ -121,7 +129,7 @@ def test_subscriptions_bell_and_email(chain, owner, authority, django_capture_on
     records = client.get("/notifications/subscriptions/").content.decode()
     assert records.count("已于") == 2
     with django_capture_on_commit_callbacks(execute=True):
-        dp.approve_withdrawal(application=first, actor=chain[1])
+        decide(first, chain[1], "approve_withdrawal")
     assert Notification.objects.filter(user=owner).count() == 1 and len(mail.outbox) == 1
 
 
@@ -140,7 +148,7 @@ class Receiver(BaseHTTPRequestHandler):
                 body,
             )
             valid = True
-        except signing.MessageError:
+        except signing.SignatureError:
             valid = False
         type(self).received.append((valid, json.loads(body), self.headers.get("X-SW-Event-Id")))
         self.send_response(type(self).status)
@@ -175,7 +183,7 @@ def test_webhooks_signed_retried_logged_and_tested(
         application = complete_draft(owner, authority)
         Receiver.status = 500  # the enterprise's system is down: retried
         with django_capture_on_commit_callbacks(execute=True):
-            dp.submit(application=application, actor=owner)
+            submit(application, owner)
         services.deliver_webhooks_due()
         delivery = WebhookDelivery.objects.get(event__number=application.number)
         assert delivery.state == "PENDING" and delivery.attempts == 1
@@ -191,3 +199,35 @@ def test_webhooks_signed_retried_logged_and_tested(
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_approvers_to_do_list_hears_which_row_came_and_went(chain, owner, authority):
+    """A live update carries the row it concerns; the page never re-fetches itself."""
+    application = complete_draft(owner, authority)
+
+    async def scenario():
+        level_1, level_2, foreign = connect(chain[1]), connect(chain[2]), connect(chain["other-l1"])
+        for socket in (level_1, level_2, foreign):
+            assert (await socket.connect())[0]
+            assert (await socket.receive_json_from())["type"] == "hello"
+
+        await sync_to_async(submit)(application, owner)
+        came = await level_1.receive_json_from(timeout=5)
+        assert came["type"] == "queue" and came["action"] == "added"
+        assert came["row"]["number"] == application.number
+        assert came["row"]["enterprise"] == "甲公司" and came["row"]["url"].endswith(
+            f"/todo/{application.number}/"
+        )
+        assert await level_2.receive_nothing(timeout=0.3)
+        assert await foreign.receive_nothing(timeout=0.3), "another authority hears nothing"
+
+        await sync_to_async(accept)(application, chain[1])
+        went = await level_1.receive_json_from(timeout=5)
+        assert (went["action"], went["row"]["number"]) == ("removed", application.number)
+        arrived = await level_2.receive_json_from(timeout=5)
+        assert (arrived["action"], arrived["row"]["status"]) == ("added", "FIRST_REVIEW")
+        for socket in (level_1, level_2, foreign):
+            await socket.disconnect()
+
+    async_to_sync(scenario)()

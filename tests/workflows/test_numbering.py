@@ -3,7 +3,7 @@ import threading
 import pytest
 from django.db import close_old_connections
 
-from workflows.numbering import next_number, next_value
+from filings.numbering import next_number, next_value
 
 
 @pytest.mark.django_db

@@ -1,0 +1,69 @@
+"""The append-only history: one row per status change, written in the change's
+transaction; listeners (status push) hear of it only once that transaction commits."""
+
+from functools import partial
+
+from django.db import transaction
+
+from portal.accounts.selectors import seat_of
+
+from .models import AuditEntry, Filing
+
+_listeners = []
+
+
+def listen(callback) -> None:
+    """``callback(entry_id)`` runs after the transaction of each recorded change commits.
+
+    The layers above register here at start (notifications publishes the
+    event), so this layer never imports them.
+    """
+    if callback not in _listeners:
+        _listeners.append(callback)
+
+
+def client_ip(request) -> str | None:
+    """The address django-axes resolved for this request (proxy-aware), else REMOTE_ADDR."""
+    if request is None:
+        return None
+    return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR")
+
+
+def record(
+    *,
+    target,
+    actor,
+    transition: str,
+    from_state: str,
+    to_state: str,
+    opinion: str = "",
+    notice_number: str = "",
+    request=None,
+    filing=None,
+    revision=None,
+) -> AuditEntry:
+    """Append one history row; called inside the service's transaction."""
+    if filing is None and isinstance(target, Filing):
+        filing = target
+    seat = seat_of(actor, filing.system) if actor is not None and filing is not None else None
+    entry = AuditEntry.objects.create(
+        target=target,
+        filing=filing,
+        actor=actor,
+        seat_level=seat.level if seat else None,
+        transition=transition,
+        from_state=from_state,
+        to_state=to_state,
+        opinion=opinion,
+        notice_number=notice_number,
+        ip_address=client_ip(request),
+        revision=revision,
+    )
+    for listener in _listeners:
+        transaction.on_commit(partial(listener, entry.pk))
+    return entry
+
+
+def history(obj):
+    """Every recorded change of ``obj``, oldest first, with who made it."""
+    return AuditEntry.objects.for_object(obj).select_related("actor", "filing")

@@ -1,0 +1,47 @@
+"""The filters of every filing list (django-filter), built from a system's declaration.
+
+``filer``: the enterprise's own list (created dates, authority); ``authority``:
+an approver's or administrator's query and to-do lists (submitted dates,
+enterprise).  A system adds its own filters (e.g. import or export) with
+``list_filters()``.
+"""
+
+from functools import cache
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from portal.filters import PortalFilterSet, date_from_filter, date_to_filter
+from portal.reference.models import Authority
+
+from . import registry
+
+
+@cache
+def filing_filterset(system_key: str, scope: str) -> type[PortalFilterSet]:
+    system = registry.get(system_key)
+    attrs = {
+        "number": django_filters.CharFilter(lookup_expr="icontains", label=_("Application number")),
+        "status": django_filters.ChoiceFilter(
+            choices=system.statuses.choices if system.statuses else (), label=_("Status")
+        ),
+    }
+    if scope == "filer":
+        attrs["authority"] = django_filters.ModelChoiceFilter(
+            queryset=Authority.objects.filter(kind__in=system.authority_kinds),
+            to_field_name="code",
+            label=_("Approving authority"),
+        )
+    else:
+        attrs["enterprise"] = django_filters.CharFilter(
+            field_name="enterprise__name_zh", lookup_expr="icontains", label=_("Enterprise")
+        )
+    attrs.update(system.list_filters())
+    dates = "created_at" if scope == "filer" else "submitted_at"
+    attrs["date_from"] = date_from_filter(
+        dates, _("Created from") if scope == "filer" else _("Submitted from")
+    )
+    attrs["date_to"] = date_to_filter(dates)
+    meta = type("Meta", (PortalFilterSet.Meta,), {"model": system.model, "fields": list(attrs)})
+    attrs["Meta"] = meta
+    return type(f"{system.model.__name__}{scope.title()}Filter", (PortalFilterSet,), attrs)

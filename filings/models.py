@@ -1,0 +1,260 @@
+"""The one filing table, and what every filing system shares beneath it.
+
+``Filing`` is concrete: every system's application is a row here (number,
+system, enterprise, authority, status, dates) extended by the system's own
+table through multi-table inheritance, as Wagtail's page types extend
+``Page``.  Notices, certificates, attachments, customs messages, events and
+subscriptions point at a ``Filing``, never at one system's model, and a list
+across systems pages through this one indexed table.
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.models import RevisionMixin
+
+from portal.reference.models import Module
+
+from . import registry
+from .transitions import label_for
+
+
+class Filing(ConcurrentTransitionMixin, RevisionMixin, ClusterableModel):
+    """What every filing has: number, system, enterprise, authority, status, dates.
+
+    The status changes only through the transitions a system declares on its
+    subclass (django-fsm-2, protected field); a stale save is refused by the
+    optimistic lock on the status (``ConcurrentTransitionMixin``).
+    """
+
+    number = models.CharField(_("application number"), max_length=32, unique=True)
+    system = models.CharField(_("filing system"), max_length=30, choices=Module.choices)
+    enterprise = models.ForeignKey(
+        "accounts.Enterprise",
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        related_name="filings",
+    )
+    authority = models.ForeignKey(
+        "reference.Authority",
+        verbose_name=_("approving authority"),
+        on_delete=models.PROTECT,
+        related_name="filings",
+        null=True,
+        blank=True,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = FSMField(_("status"), max_length=40, default="DRAFT", protected=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("filing")
+        verbose_name_plural = _("filings")
+        # One index per list, matching its filter and its sort (keyset pagination).
+        indexes = [
+            # the enterprise's own filings, newest first
+            models.Index(
+                fields=["enterprise", "system", "-created_at", "-id"], name="filing_enterprise"
+            ),
+            # an approver's to-do list: waiting in one state, oldest first
+            models.Index(
+                fields=["authority", "system", "status", "submitted_at", "id"], name="filing_queue"
+            ),
+            # the authority's application query, newest first
+            models.Index(
+                fields=["authority", "system", "-submitted_at", "-id"], name="filing_authority"
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def declaration(self) -> registry.System:
+        return registry.get(self.system)
+
+    @property
+    def status_label(self) -> str:
+        return self.declaration.status_label(self.status)
+
+    @property
+    def specific(self):
+        """This filing as its system's own model."""
+        model = self.declaration.model
+        if isinstance(self, model):
+            return self
+        return model.objects.get(pk=self.pk)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.declaration.editable_states
+
+    def clean_fields(self, exclude=None):
+        # The status changes only through transitions; full_clean must not assign it.
+        exclude = set(exclude or ()) | {"status"}
+        super().clean_fields(exclude=exclude)
+
+
+class Attachment(models.Model):
+    """A file attached to a filing (part of the filing's revisions)."""
+
+    filing = ParentalKey(Filing, on_delete=models.CASCADE, related_name="attachments")
+    attachment_type = models.ForeignKey(
+        "reference.PurposeAttachment",
+        verbose_name=_("attachment type"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    needs_resubmission = models.BooleanField(_("needs resubmission"), default=False)
+
+    class Meta:
+        verbose_name = _("attachment")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class NumberSequence(models.Model):
+    """The last number handed out for one key (e.g. a year and a system)."""
+
+    key = models.CharField(max_length=100, primary_key=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.key}: {self.value}"
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def for_object(self, obj):
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
+        ).order_by("created_at", "pk")
+
+    def update(self, **kwargs):
+        raise TypeError("audit entries are append-only")
+
+    def delete(self):
+        raise TypeError("audit entries are append-only")
+
+
+class AuditEntry(models.Model):
+    """One status change of a filing or of what it produced: who, seat, from, to, why, when."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    target = GenericForeignKey("content_type", "object_id")
+    # The filing concerned (the target itself, or the filing of a certificate).
+    filing = models.ForeignKey(
+        Filing, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    seat_level = models.PositiveSmallIntegerField(_("level"), null=True)
+    transition = models.CharField(_("action"), max_length=50)
+    from_state = models.CharField(_("from status"), max_length=40)
+    to_state = models.CharField(_("to status"), max_length=40)
+    opinion = models.TextField(_("opinion"), blank=True)
+    notice_number = models.CharField(_("notice number"), max_length=50, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True)
+    # What the target looked like right after (submissions, corrections).
+    revision = models.ForeignKey(
+        "wagtailcore.Revision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [
+            models.Index(fields=["content_type", "object_id"]),
+            models.Index(fields=["filing", "created_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.transition}: {self.from_state} → {self.to_state}"
+
+    @property
+    def action_label(self) -> str:
+        return label_for(self.content_type.model_class(), self.transition)
+
+    @property
+    def actor_name(self) -> str:
+        if self.actor is None:
+            return ""
+        return self.actor.get_full_name() or self.actor.get_username()
+
+    @property
+    def level_label(self) -> str:
+        if not self.seat_level or self.filing_id is None:
+            return ""
+        stage = registry.get(self.filing.system).stage_for_level(self.seat_level)
+        return str(stage.label) if stage else ""
+
+
+class ApprovalSettings(models.Model):
+    """An authority's settings for one filing system (初始值设置).
+
+    Which optional stages it uses (chosen once, then locked; only a superuser
+    changes them), and the names and contacts printed on notices and
+    certificates.  ``options`` holds what a system adds (e.g. validity days).
+    """
+
+    authority = models.ForeignKey(
+        "reference.Authority", on_delete=models.PROTECT, related_name="approval_settings"
+    )
+    system = models.CharField(_("filing system"), max_length=30, choices=Module.choices)
+    levels = models.JSONField(_("approval levels"), default=list)
+    stages_locked = models.BooleanField(_("stages locked"), default=False, editable=False)
+    name_zh = models.CharField(_("authority name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("authority name (English)"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=50)
+    address = models.CharField(_("address"), max_length=200)
+    postcode = models.CharField(_("postcode"), max_length=6)
+    contact = models.CharField(_("contact person"), max_length=50)
+    options = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("authority settings")
+        verbose_name_plural = _("authority settings")
+        constraints = [
+            models.UniqueConstraint(fields=["authority", "system"], name="one_settings_per_system")
+        ]
+
+    def __str__(self):
+        return f"{self.authority} · {self.get_system_display()}"
+
+    @property
+    def declaration(self) -> registry.System:
+        return registry.get(self.system)
+
+    @property
+    def enabled_levels(self) -> list[int]:
+        """The approval levels a filing passes here, in order."""
+        return self.declaration.enabled_levels(self.levels)

@@ -1,0 +1,290 @@
+"""The registry of filing systems: each system declares itself once, at start.
+
+A system is a package (``portal/drug_permits``…) holding only what is its own:
+its application model (a ``Filing`` subclass) and lines, its state graph (the
+transitions on the model), its forms, rules and document content.  It
+subclasses ``System`` below, fills in what applies, and registers an instance
+in its ``AppConfig.ready``.  Everything shared (the enterprise and approver
+pages, notices, certificates, customs, push, exports, audit) reads the
+declaration instead of naming the system.
+
+The four shapes of approval the declaration covers (``stages``):
+
+- drug permit: levels 1-4, 2 and 3 optional, chosen by each authority;
+- audio-video import: one level;
+- automatic import licence: first and second review;
+- export drug archive: none (filed and changed, read by regulators).
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One approval level: who acts (the level a seat holds) and where filings wait."""
+
+    level: int
+    state: str  # the status a filing waits in for this level
+    label: str  # e.g. 受理 / 初审; lazy translation
+    optional: bool = False  # the authority chooses it once in its settings
+
+
+@dataclass(frozen=True)
+class Column:
+    """One value of a filing shown in a list, a detail, a document or an export."""
+
+    label: str
+    value: object  # a callable (obj) -> value, or a dotted attribute path
+    width: int = 14  # Excel column width
+
+    def of(self, obj):
+        if callable(self.value):
+            return self.value(obj)
+        for part in str(self.value).split("."):
+            obj = getattr(obj, part, None) if obj is not None else None
+            if callable(obj) and not isinstance(obj, models.Model):
+                obj = obj()
+        return obj
+
+
+class System:
+    """What one filing system declares.  Subclass, fill in, register an instance."""
+
+    key: str = ""  # the module an owner grants (reference.Module value)
+    label = ""  # shown in menus and titles
+    model: type | None = None  # the Filing subclass
+    line_model: type | None = None  # goods lines (a ParentalKey child of ``model``)
+    lines_relation = "lines"  # related_name of the lines on ``model``
+    line_parent = "filing"  # the lines' ParentalKey field
+    max_lines: int | None = None
+    statuses: type[models.TextChoices] | None = None
+    draft_state = "DRAFT"
+    editable_states: tuple = ("DRAFT",)  # where the filer may change a filing
+    deletable_states: tuple = ("DRAFT",)
+    void_state = "VOID"  # where a filing goes when its certificate is voided
+    stages: tuple[Stage, ...] = ()
+    authority_kinds: tuple = ()  # reference.AuthorityKind values that decide it
+
+    # URLs: enterprise pages live under /<slug>/ (namespace ``url_namespace``),
+    # back-office pages under /admin/<admin_slug>/ (namespace ``admin_slug``).
+    slug = ""
+    url_namespace = ""
+    admin_slug = ""
+
+    # Forms of the system's own package (the mechanism instantiates them).
+    header_form = None
+    line_form = None
+
+    # Rule objects (workflows.rules) the services run on every path.
+    header_rules: tuple = ()
+    line_rules: tuple = ()
+    submit_rules: tuple = ()
+    attachment_rules: tuple = ()
+
+    # Fields of the header the filer changes (services accept only these).
+    header_fields: tuple = ()
+    # What a copy (复制) leaves out.
+    copy_excludes: tuple = ()
+
+    # Values shown on pages, documents and exports.
+    list_columns: tuple[Column, ...] = ()
+    header_columns: tuple[Column, ...] = ()
+    line_columns: tuple[Column, ...] = ()
+    export_columns: tuple[Column, ...] = ()
+    export_title = ""
+
+    issues_certificate = False
+    sends_to_customs = False
+    imports_certificates = False
+    # Extra settings an authority keeps for this system (name -> form field).
+    settings_fields: dict = {}
+
+    templates: dict = {}  # overrides of the shared templates, by role
+
+    # Certificates (when ``issues_certificate``): see documents.services.
+    certificate_columns: tuple[Column, ...] = ()  # compared on corrections
+    certificate_line_columns: tuple[Column, ...] = ()
+    correctable_fields: dict = {}  # 改错: certificate field -> label
+    correctable_line_fields: dict = {}  # 改错: line field (or details.<key>) -> label
+    certificate_layout: dict = {}  # 套打: name -> (label, x, y, size, width, height)
+    certificate_export_title = ""
+    certificate_export_columns: tuple = ()  # (header, width, key)
+    summary_columns: tuple[Column, ...] = ()  # the sign-off sheet's summary
+
+    def __str__(self):
+        return str(self.label)
+
+    # --- derived from the declaration ------------------------------------------------
+
+    @cached_property
+    def levels(self) -> tuple[int, ...]:
+        return tuple(stage.level for stage in self.stages)
+
+    def stage_for_level(self, level: int) -> Stage | None:
+        return next((s for s in self.stages if s.level == level), None)
+
+    def stage_for_state(self, state: str) -> Stage | None:
+        return next((s for s in self.stages if s.state == state), None)
+
+    def status_label(self, value: str) -> str:
+        if self.statuses is None:
+            return value
+        try:
+            return str(self.statuses(value).label)
+        except ValueError:
+            return value
+
+    def transitions(self):
+        """Every transition of the state graph (django-fsm-2), with its custom data."""
+        found = self.model._meta.get_field("status").get_all_transitions(self.model)
+        return sorted(found, key=lambda t: t.method.__code__.co_firstlineno)
+
+    @cached_property
+    def decisions(self):
+        """The approvers' transitions, in declaration order."""
+        return [t for t in self.transitions() if t.custom.get("actor") == "approver"]
+
+    def acting_levels(self, state: str, *, queue: str | None = None) -> set[int]:
+        """The levels that decide a filing in ``state`` (optionally: in one queue)."""
+        levels = set()
+        for t in self.decisions:
+            if t.source != state or (queue and t.custom.get("queue", "todo") != queue):
+                continue
+            explicit = t.custom.get("levels")
+            if explicit:
+                levels.update(explicit)
+            else:
+                stage = self.stage_for_state(state)
+                if stage:
+                    levels.add(stage.level)
+        return levels
+
+    def queue_states(self, level: int, queue: str = "todo") -> list[str]:
+        """The states in which filings wait for ``level`` in one of its queues."""
+        states = []
+        for t in self.decisions:
+            if t.custom.get("queue", "todo") != queue or t.source in states:
+                continue
+            if level in self.acting_levels(t.source, queue=queue):
+                states.append(t.source)
+        return states
+
+    def has_queue(self, queue: str) -> bool:
+        return any(t.custom.get("queue", "todo") == queue for t in self.decisions)
+
+    def enabled_levels(self, chosen) -> list[int]:
+        """Mandatory stages plus the optional ones an authority chose."""
+        chosen = set(chosen or ())
+        return [s.level for s in self.stages if not s.optional or s.level in chosen]
+
+    def next_state(self, *, after_level: int, enabled: list[int]) -> str | None:
+        """The state of the next enabled stage after ``after_level``, if any."""
+        for stage in self.stages:
+            if stage.level > after_level and stage.level in enabled:
+                return stage.state
+        return None
+
+    def template(self, role: str, default: str) -> list[str]:
+        """The system's own template for ``role`` if it has one, then the shared one."""
+        own = self.templates.get(role)
+        return [own, default] if own else [default]
+
+    # --- content hooks (override in the system) ---------------------------------------
+
+    def new_number(self, filing) -> str:
+        raise ImproperlyConfigured(f"{self.key} declares no application numbering")
+
+    def certificate_number(self, filing) -> str:
+        raise ImproperlyConfigured(f"{self.key} issues no certificates")
+
+    def title(self, obj) -> str:
+        """The document's title for a filing or a certificate (e.g. 进口准许证)."""
+        return str(self.label)
+
+    def list_filters(self) -> dict:
+        """The system's own filters of its lists (name -> django-filter Filter), fresh each call."""
+        return {}
+
+    def entry_block(self, membership) -> str | None:
+        """A template explaining why this enterprise cannot file yet (None: it can)."""
+        return None
+
+    def attachment_types(self, filing):
+        """The attachment types a filing lists (one file each), or None for free uploads."""
+        return None
+
+    def line_initial(self, line) -> dict:
+        """The values a new goods line starts from when copying ``line`` ("save and add")."""
+        if line is None:
+            return {}
+        return {
+            f.name: getattr(line, f.attname)
+            for f in line._meta.concrete_fields
+            if f.name not in ("id", "line_number")
+            and not f.primary_key
+            and f.name != self.line_parent
+        }
+
+    def lines_of(self, filing):
+        if self.line_model is None:
+            return []
+        return getattr(filing, self.lines_relation).all()
+
+    def certificate_content(self, filing) -> dict:
+        """What a certificate issued on ``filing`` records (see documents.services)."""
+        raise ImproperlyConfigured(f"{self.key} issues no certificates")
+
+    def certificate_validity(self, filing, *, issue_date, settings):
+        raise ImproperlyConfigured(f"{self.key} issues no certificates")
+
+    def certificate_values(self, certificate, lines) -> dict:
+        """The system's own printed values of a certificate, by layout field name."""
+        return {}
+
+    def check_imported(self, data: dict) -> list[str]:
+        """Problems of a certificate imported from an authority's own system."""
+        return []
+
+    def export_rows(self, filings):
+        """Rows of the application export (one per filing, matching ``export_columns``)."""
+        for filing in filings.iterator(chunk_size=2000):
+            yield [column.of(filing) for column in self.export_columns]
+
+
+_systems: dict[str, System] = {}
+
+
+def register(system: System) -> System:
+    if not system.key or system.model is None:
+        raise ImproperlyConfigured("A system needs a key and a model.")
+    if system.key in _systems and _systems[system.key] is not system:
+        raise ImproperlyConfigured(f"System {system.key} is registered twice.")
+    _systems[system.key] = system
+    return system
+
+
+def get(key: str) -> System:
+    try:
+        return _systems[key]
+    except KeyError as error:
+        raise LookupError(f"No filing system {key!r} is registered.") from error
+
+
+def find(key: str) -> System | None:
+    return _systems.get(key)
+
+
+def by_admin_slug(slug: str) -> System | None:
+    return next((s for s in _systems.values() if s.admin_slug == slug), None)
+
+
+def all_systems() -> list[System]:
+    return list(_systems.values())
+
+
+def for_model(model) -> System | None:
+    return next((s for s in _systems.values() if issubclass(model, s.model)), None)

@@ -1,0 +1,276 @@
+"""Domain rules as objects, run by the services on every path (web form, copy, API).
+
+A rule is a small class (after uktrade/tamato's business rules): its
+docstring says what it guards, ``message`` is what the user reads (in their
+language), ``field`` is where the message belongs.  A system declares which
+rules apply where (``header_rules``, ``line_rules``, ``submit_rules``,
+``attachment_rules``); ``check`` runs them and raises one ``ValidationError``
+carrying every broken rule, keyed by field.
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from filings.selectors import approval_settings, attachments_of
+from portal.accounts.validators import validate_uscc
+
+
+def _empty(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+class Rule:
+    """Base class: override ``broken``; set ``message`` and ``field``."""
+
+    message = _("This is not allowed.")
+    field: str | None = None
+
+    def applies(self, obj, context) -> bool:
+        return True
+
+    def broken(self, obj, context) -> bool:
+        raise NotImplementedError
+
+    def errors(self, obj, context) -> list[tuple[str | None, str]]:
+        if self.applies(obj, context) and self.broken(obj, context):
+            return [(self.field, self.message)]
+        return []
+
+
+class Required(Rule):
+    """A field must be filled, always or when ``when(obj)`` holds."""
+
+    def __init__(self, field: str, message, *, when=None):
+        self.field, self.message, self.when = field, message, when
+
+    def applies(self, obj, context):
+        return self.when is None or bool(self.when(obj))
+
+    def broken(self, obj, context):
+        return _empty(getattr(obj, self.field))
+
+
+class Different(Rule):
+    """Two fields, when both are filled, must differ (e.g. port 1 and port 2)."""
+
+    def __init__(self, field_a: str, field_b: str, message):
+        self.field_a, self.field = field_a, field_b
+        self.message = message
+
+    def broken(self, obj, context):
+        a, b = getattr(obj, self.field_a), getattr(obj, self.field)
+        return not _empty(a) and a == b
+
+
+class ValidUscc(Rule):
+    """A unified social credit code, when given, passes its GB 32100-2015 check."""
+
+    def __init__(self, field: str):
+        self.field = field
+
+    def errors(self, obj, context):
+        value = getattr(obj, self.field)
+        if _empty(value):
+            return []
+        try:
+            validate_uscc(value)
+        except ValidationError as error:
+            return [(self.field, message) for message in error.messages]
+        return []
+
+
+class Satisfies(Rule):
+    """A condition of the system's own (``test(obj) -> bool``), with its message."""
+
+    def __init__(self, test, message, *, field=None, when=None):
+        self.test, self.message, self.field, self.when = test, message, field, when
+
+    def applies(self, obj, context):
+        return self.when is None or bool(self.when(obj))
+
+    def broken(self, obj, context):
+        return not self.test(obj)
+
+
+class AuthorityAccepting(Rule):
+    """The authority has saved its initial values for this system; until then no filing."""
+
+    field = "authority"
+    message = _("This authority has not set its initial values yet.")
+
+    def applies(self, obj, context):
+        return obj.authority_id is not None
+
+    def broken(self, obj, context):
+        return approval_settings(authority=obj.authority, system=obj.system) is None
+
+
+# --- goods lines (``obj`` is the line; ``context["lines"]`` the filing's other lines) ---
+
+
+class MaxLines(Rule):
+    """A filing holds at most ``limit`` goods lines."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.message = _("An application has at most %(n)s goods lines.") % {"n": limit}
+
+    def applies(self, obj, context):
+        return context.get("adding", False)
+
+    def broken(self, obj, context):
+        return len(context.get("lines", ())) >= self.limit
+
+
+class SameAsFirstLine(Rule):
+    """After the first line, these fields are fixed by it (e.g. the drug itself)."""
+
+    message = _("Must be the same as on the first goods line.")
+
+    def __init__(self, *fields: str):
+        self.fields = fields
+
+    def errors(self, obj, context):
+        others = [line for line in context.get("lines", ()) if line.pk != obj.pk]
+        if not others:
+            return []
+        first = min(others, key=lambda line: line.line_number)
+        if obj.line_number and obj.line_number < first.line_number:
+            return []
+        return [
+            (name, self.message)
+            for name in self.fields
+            if getattr(first, f"{name}_id", getattr(first, name, None))
+            != getattr(obj, f"{name}_id", getattr(obj, name, None))
+        ]
+
+
+class Positive(Rule):
+    """A number that must be more than zero (e.g. a quantity)."""
+
+    def __init__(self, field: str, message):
+        self.field, self.message = field, message
+
+    def broken(self, obj, context):
+        value = getattr(obj, self.field)
+        return value is not None and value <= 0
+
+
+# --- before submitting (``obj`` is the filing) -------------------------------------------
+
+
+class AtLeastOneLine(Rule):
+    """A filing needs at least one goods line before it is submitted."""
+
+    message = _("Add at least one goods line.")
+
+    def broken(self, obj, context):
+        return not obj.declaration.lines_of(obj).exists()
+
+
+class RequiredAttachments(Rule):
+    """Every required attachment type (of the filing's purpose) has a file."""
+
+    def __init__(self, types_of):
+        self.types_of = types_of
+
+    def errors(self, obj, context):
+        uploaded = set(
+            attachments_of(obj)
+            .exclude(attachment_type=None)
+            .values_list("attachment_type_id", flat=True)
+        )
+        missing = [t for t in self.types_of(obj) if t.required and t.pk not in uploaded]
+        if not missing:
+            return []
+        return [
+            (
+                None,
+                _("Upload the required attachments: %(names)s.")
+                % {"names": "、".join(t.name_zh for t in missing)},
+            )
+        ]
+
+
+class MarkedAttachmentsReplaced(Rule):
+    """After 补正材料, every attachment the approver marked has been replaced."""
+
+    message = _("Delete each attachment marked for resubmission and upload its replacement.")
+
+    def broken(self, obj, context):
+        return attachments_of(obj).filter(needs_resubmission=True).exists()
+
+
+# --- uploads (``obj`` is the filing; ``context["file"]``, ``context["attachment_type"]``) --
+
+
+class MaxSize(Rule):
+    """An upload is at most ``limit`` bytes."""
+
+    field = "file"
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.message = _("An attachment may be at most %(mb)s MB.") % {
+            "mb": f"{limit / 1024 / 1024:g}"
+        }
+
+    def broken(self, obj, context):
+        return context["file"].size > self.limit
+
+
+def is_pdf(uploaded_file) -> bool:
+    """PDF by content, not by name: the file starts with the PDF header."""
+    uploaded_file.seek(0)
+    head = uploaded_file.read(1024)
+    uploaded_file.seek(0)
+    return head.lstrip().startswith(b"%PDF-")
+
+
+class PdfOnly(Rule):
+    """Attachments are PDF files, recognised by their content."""
+
+    field = "file"
+    message = _("Only PDF files can be attached; this file is not a PDF.")
+
+    def broken(self, obj, context):
+        return not is_pdf(context["file"])
+
+
+class AttachmentTypeOf(Rule):
+    """The attachment type belongs to the filing's own list (e.g. its purpose's)."""
+
+    field = "file"
+    message = _("This attachment type belongs to another purpose.")
+
+    def __init__(self, types_of):
+        self.types_of = types_of
+
+    def applies(self, obj, context):
+        return context.get("attachment_type") is not None
+
+    def broken(self, obj, context):
+        return context["attachment_type"].pk not in {t.pk for t in self.types_of(obj)}
+
+
+class OnePerType(Rule):
+    """One file per attachment type: replacing one means deleting the old one first."""
+
+    field = "file"
+    message = _("Delete the uploaded file of this type before replacing it.")
+
+    def applies(self, obj, context):
+        return context.get("attachment_type") is not None
+
+    def broken(self, obj, context):
+        return attachments_of(obj).filter(attachment_type=context["attachment_type"]).exists()
+
+
+def check(rules, obj, **context) -> None:
+    """Run ``rules`` on ``obj``; one ValidationError with every message, keyed by field."""
+    errors: dict[str, list] = {}
+    for rule in rules:
+        for field, message in rule.errors(obj, context):
+            errors.setdefault(field or "__all__", []).append(message)
+    if errors:
+        raise ValidationError(errors)

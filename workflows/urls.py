@@ -1,0 +1,74 @@
+"""Every registered system's enterprise pages, under /<slug>/ with its own namespace."""
+
+from django.urls import include, path
+
+from filings import registry
+
+from . import views
+
+
+def system_urls(system) -> list:
+    kw = {"system": system}
+    patterns = [
+        path("", views.filing_list, kw, name="list"),
+        path("action/", views.list_action, kw, name="action"),
+        path("new/", views.create, kw, name="create"),
+    ]
+    if system.issues_certificate:
+        patterns += [
+            path(
+                "certificates/<str:number>/",
+                views.certificate_detail,
+                kw,
+                name="certificate-detail",
+            ),
+            path(
+                "certificates/<str:number>/pdf/",
+                views.certificate_print,
+                kw,
+                name="certificate-pdf",
+            ),
+        ]
+    if system.sends_to_customs:
+        patterns += [
+            path("write-offs/", views.write_offs, kw, name="write-offs"),
+            path("declarations/<str:declaration>/", views.declaration, kw, name="declaration"),
+        ]
+    patterns += [
+        path("<str:number>/", views.detail, kw, name="detail"),
+        path("<str:number>/submit/", views.submit, kw, name="submit"),
+        path(
+            "<str:number>/application-form/",
+            views.application_form,
+            kw,
+            name="application-form",
+        ),
+        path("<str:number>/certificate/", views.certificate_pdf, kw, name="certificate"),
+        path("<str:number>/notices/<int:notice_id>/", views.notice_pdf, kw, name="notice"),
+        path("<str:number>/lines/<int:line_id>/delete/", views.delete_line, kw, name="delete-line"),
+        path("<str:number>/attachments/upload/", views.upload, kw, name="upload-free"),
+        path("<str:number>/attachments/<int:type_id>/upload/", views.upload, kw, name="upload"),
+        path(
+            "<str:number>/attachments/<int:attachment_id>/delete/",
+            views.delete_attachment,
+            kw,
+            name="delete-attachment",
+        ),
+        path(
+            "<str:number>/attachments/<int:attachment_id>/",
+            views.download_attachment,
+            kw,
+            name="download-attachment",
+        ),
+    ]
+    return patterns
+
+
+def urlpatterns_for_systems() -> list:
+    return [
+        path(
+            f"{system.slug}/",
+            include((system_urls(system), system.url_namespace), namespace=system.url_namespace),
+        )
+        for system in registry.all_systems()
+    ]

@@ -1,0 +1,417 @@
+"""The enterprise's pages of every filing system (seed 001 and its siblings): the list
+with its actions, create, the detail with header, goods lines and attachments,
+submit, and the documents.  Each view gets its ``system`` from the URLs the
+mechanism builds for it (``workflows.urls``)."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from customs import selectors as customs_selectors
+from customs.admin_views import certificate_context
+from customs.filters import WriteOffFilter
+from documents import selectors as documents
+from documents import services as document_services
+from documents.views import pdf_response
+from filings import audit
+from filings.filters import filing_filterset
+from filings.runner import AlreadyHandled
+from filings.selectors import attachments_of, filer_membership, filing_for_filer, filings_for_filer
+from filings.transitions import available
+from portal.accounts.views import enterprise_required
+from portal.pagination import paginate
+
+from . import services
+from .forms import AttachmentForm
+
+
+def system_module(view):
+    """Only users granted the system's module, past the system's own entry condition."""
+
+    @wraps(view)
+    @enterprise_required()
+    def wrapped(request, *args, system, **kwargs):
+        if filer_membership(request.user, system.key) is None:
+            raise PermissionDenied
+        block = system.entry_block(request.membership)
+        if block:
+            return render(request, block, {"system": system}, status=403)
+        request.system = system
+        return view(request, *args, system=system, **kwargs)
+
+    return wrapped
+
+
+def _errors(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _to_form(form, error: ValidationError) -> None:
+    """A service's ValidationError shown where it belongs: next to the field it names."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, field_errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, field_errors)
+
+
+def _url(system, name, *args):
+    return redirect(f"{system.url_namespace}:{name}", *args)
+
+
+@system_module
+def filing_list(request, *, system):
+    qs = filings_for_filer(request.user, system.key).select_related("authority", "certificate")
+    filterset = filing_filterset(system.key, "filer")(request.GET or None, queryset=qs)
+    page, problem = paginate(request, filterset.qs, ("-created_at", "-pk"), per_page=20)
+    notices = {}
+    for notice in documents.notices_for_filings([f.pk for f in page]):
+        notices.setdefault(notice.filing_id, []).append(notice)
+    rows = [
+        {
+            "filing": filing,
+            "columns": [c.of(filing) for c in system.list_columns],
+            "notices": notices.get(filing.pk, []),
+            "certificate": getattr(filing, "certificate", None),
+        }
+        for filing in page
+    ]
+    return render(
+        request,
+        system.template("list", "workflows/enterprise/list.html"),
+        {
+            "system": system,
+            "ns": system.url_namespace,
+            "page": page,
+            "rows": rows,
+            "filterset": filterset,
+            "problems": filterset.problems + ([problem] if problem else []),
+            "columns": [c.label for c in system.list_columns],
+        },
+    )
+
+
+@require_POST
+@system_module
+def list_action(request, *, system):
+    """Copy (exactly one), delete (drafts, confirmed) or withdraw the selected filings."""
+    numbers = request.POST.getlist("selected")
+    action = request.POST.get("action")
+    if not numbers:
+        messages.error(request, _("Select an application first."))
+        return _url(system, "list")
+    filings = [filing_for_filer(request.user, system.key, n) for n in numbers]
+    try:
+        if action == "copy":
+            if len(filings) != 1:
+                raise ValidationError(_("Select exactly one application to copy."))
+            copy = services.copy_filing(filing=filings[0], actor=request.user)
+            messages.success(request, _("Copied as %(number)s.") % {"number": copy.number})
+            return _url(system, "detail", copy.number)
+        if action == "delete":
+            for filing in filings:
+                services.delete_draft(filing=filing, actor=request.user)
+            messages.success(request, _("Deleted."))
+        elif action == "withdraw":
+            for filing in filings:
+                services.withdraw(filing=filing, actor=request.user, request=request)
+            messages.success(request, _("Withdrawal requested; the authority reviews it."))
+        else:
+            messages.error(request, _("Choose an action."))
+    except ValidationError as error:
+        _errors(request, error)
+    except AlreadyHandled:
+        messages.error(request, _("Only applications pending acceptance can be withdrawn."))
+    return _url(system, "list")
+
+
+@system_module
+def create(request, *, system):
+    enterprise = request.membership.enterprise
+    form = system.header_form(request.POST or None, enterprise=enterprise, params=request.GET)
+    if request.method == "POST" and form.is_valid():
+        try:
+            filing = services.create_draft(system=system, actor=request.user, values=form.values())
+        except ValidationError as error:
+            _to_form(form, error)
+        else:
+            messages.success(
+                request,
+                _("Saved as %(number)s. Add the goods lines and attachments next.")
+                % {"number": filing.number},
+            )
+            return _url(system, "detail", filing.number)
+    return render(
+        request,
+        system.template("create", "workflows/enterprise/create.html"),
+        {"system": system, "ns": system.url_namespace, "form": form},
+    )
+
+
+@system_module
+def detail(request, number: str, *, system):
+    filing = filing_for_filer(request.user, system.key, number)
+    editable = filing.is_editable
+    lines = list(system.lines_of(filing))
+    posted = request.POST if request.method == "POST" and editable else None
+    header = system.header_form(posted, instance=filing, enterprise=request.membership.enterprise)
+    copy_from = next((g for g in lines if str(g.pk) == request.GET.get("copy")), None)
+    adding_line = bool(posted and posted.get("form") in ("line", "line_add"))
+    line_form = system.line_form(
+        posted if adding_line else None,
+        first_line=lines[0] if lines else None,
+        initial=system.line_initial(copy_from),
+    )
+    if posted:
+        # One form holds the header and the new goods line: adding a line saves
+        # the header too (as the seed's 新增 does), so no typing is lost.
+        header_ok = header.is_valid()
+        line_ok = line_form.is_valid() if adding_line else True
+        if header_ok and line_ok:
+            try:
+                with transaction.atomic():
+                    services.update_draft(filing=filing, actor=request.user, values=header.values())
+                    line = None
+                    if adding_line:
+                        line = services.add_line(
+                            filing=filing, actor=request.user, values=line_form.values()
+                        )
+            except ValidationError as error:
+                if (
+                    adding_line
+                    and hasattr(error, "error_dict")
+                    and all(f in line_form.fields for f in error.message_dict if f != "__all__")
+                ):
+                    _to_form(line_form, error)
+                else:
+                    _to_form(header, error)
+                filing.refresh_from_db()
+            else:
+                if line is None:
+                    messages.success(request, _("Saved."))
+                    return _url(system, "detail", number)
+                messages.success(request, _("Goods line %(n)s saved.") % {"n": line.line_number})
+                url = redirect(f"{system.url_namespace}:detail", number).url
+                if posted.get("form") == "line_add":
+                    return redirect(f"{url}?copy={line.pk}#goods")
+                return redirect(url + "#goods")
+    return render(
+        request,
+        system.template("detail", "workflows/enterprise/detail.html"),
+        {
+            **_detail_context(request, system, filing, lines),
+            "header": header,
+            "line_form": line_form,
+        },
+    )
+
+
+def _detail_context(request, system, filing, lines) -> dict:
+    editable = filing.is_editable
+    attachments = list(attachments_of(filing).select_related("attachment_type"))
+    types = system.attachment_types(filing)
+    if types is None:
+        rows = [(None, a) for a in attachments]
+    else:
+        by_type = {a.attachment_type_id: a for a in attachments}
+        rows = [(t, by_type.get(t.pk)) for t in types]
+    return {
+        "system": system,
+        "ns": system.url_namespace,
+        "application": filing,
+        "editable": editable,
+        "facts": [(c.label, c.of(filing)) for c in system.header_columns],
+        "line_labels": [c.label for c in system.line_columns],
+        "lines": [(line, [c.of(line) for c in system.line_columns]) for line in lines],
+        "can_add_line": editable and (system.max_lines is None or len(lines) < system.max_lines),
+        "attachment_rows": [
+            (kind, attachment, attachment and services.may_delete_attachment(filing, attachment))
+            for kind, attachment in rows
+        ],
+        "free_attachments": types is None,
+        "attachment_form": AttachmentForm(),
+        "history": audit.history(filing),
+        "certificate": getattr(filing, "certificate", None),
+        "notices": documents.notices_of(filing),
+        "actions": available(filing, request.user, "filer"),
+    }
+
+
+@require_POST
+@system_module
+def delete_line(request, number: str, line_id: int, *, system):
+    filing = filing_for_filer(request.user, system.key, number)
+    line = get_object_or_404(system.lines_of(filing), pk=line_id)
+    try:
+        services.delete_line(filing=filing, actor=request.user, line=line)
+        messages.success(request, _("Goods line deleted."))
+    except ValidationError as error:
+        _errors(request, error)
+    return _url(system, "detail", number)
+
+
+@require_POST
+@system_module
+def upload(request, number: str, type_id: int | None = None, *, system):
+    filing = filing_for_filer(request.user, system.key, number)
+    attachment_type = None
+    if type_id is not None:
+        types = system.attachment_types(filing) or []
+        attachment_type = next((t for t in types if t.pk == type_id), None)
+        if attachment_type is None:
+            raise Http404
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a PDF file to upload."))
+    else:
+        try:
+            services.upload_attachment(
+                filing=filing,
+                actor=request.user,
+                attachment_type=attachment_type,
+                uploaded_file=form.cleaned_data["file"],
+            )
+            messages.success(request, _("Uploaded."))
+        except ValidationError as error:
+            _errors(request, error)
+    return redirect(redirect(f"{system.url_namespace}:detail", number).url + "#attachments")
+
+
+@require_POST
+@system_module
+def delete_attachment(request, number: str, attachment_id: int, *, system):
+    filing = filing_for_filer(request.user, system.key, number)
+    attachment = get_object_or_404(attachments_of(filing), pk=attachment_id)
+    try:
+        services.delete_attachment(filing=filing, actor=request.user, attachment=attachment)
+        messages.success(request, _("Attachment deleted."))
+    except ValidationError as error:
+        _errors(request, error)
+    return redirect(redirect(f"{system.url_namespace}:detail", number).url + "#attachments")
+
+
+def attachment_download(filing, attachment_id: int):
+    """The file of one of this filing's attachments, as a download (404 otherwise)."""
+    attachment = get_object_or_404(attachments_of(filing), pk=attachment_id)
+    return FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
+    )
+
+
+@system_module
+def download_attachment(request, number: str, attachment_id: int, *, system):
+    filing = filing_for_filer(request.user, system.key, number)
+    return attachment_download(filing, attachment_id)
+
+
+@require_POST
+@system_module
+def submit(request, number: str, *, system):
+    filing = filing_for_filer(request.user, system.key, number)
+    try:
+        services.submit(filing=filing, actor=request.user, request=request)
+        messages.success(
+            request,
+            _("Submitted to %(authority)s.") % {"authority": filing.authority.name_zh}
+            if filing.authority_id
+            else _("Submitted."),
+        )
+    except ValidationError as error:
+        _errors(request, error)
+    except AlreadyHandled as error:
+        messages.error(request, str(error))
+    return _url(system, "detail", number)
+
+
+# --- documents: the application form to stamp, notices, the certificate ------------------
+
+
+@system_module
+def application_form(request, number: str, *, system):
+    """The application form as a PDF, printable from a saved draft on."""
+    filing = filing_for_filer(request.user, system.key, number)
+    return pdf_response(
+        document_services.application_form_pdf(filing), f"application-{filing.number}.pdf"
+    )
+
+
+@system_module
+def notice_pdf(request, number: str, notice_id: int, *, system):
+    filing = filing_for_filer(request.user, system.key, number)
+    notice = get_object_or_404(documents.notices_of(filing), pk=notice_id)
+    return pdf_response(document_services.notice_pdf(notice), f"notice-{notice.pk}.pdf")
+
+
+@system_module
+def certificate_pdf(request, number: str, *, system):
+    filing = filing_for_filer(request.user, system.key, number)
+    certificate = getattr(filing, "certificate", None)
+    if certificate is None:
+        raise Http404
+    return pdf_response(document_services.certificate_pdf(certificate), f"{certificate.number}.pdf")
+
+
+# --- certificates and write-offs (核销查询) ---------------------------------------------------
+
+
+@system_module
+def write_offs(request, *, system):
+    qs = customs_selectors.write_offs_for_filer(request.user, system.key).select_related(
+        "certificate", "line"
+    )
+    filterset = WriteOffFilter(request.GET or None, queryset=qs)
+    page, problem = paginate(request, filterset.qs, ("-declaration_date", "-pk"))
+    return render(
+        request,
+        "workflows/enterprise/write_offs.html",
+        {
+            "system": system,
+            "ns": system.url_namespace,
+            "page": page,
+            "filterset": filterset,
+            "problems": filterset.problems + ([problem] if problem else []),
+        },
+    )
+
+
+@system_module
+def certificate_detail(request, number: str, *, system):
+    certificate = get_object_or_404(
+        documents.certificates_for_filer(request.user, system.key), number=number
+    )
+    return render(
+        request,
+        "workflows/enterprise/certificate.html",
+        {"system": system, "ns": system.url_namespace, **certificate_context(certificate)},
+    )
+
+
+@system_module
+def certificate_print(request, number: str, *, system):
+    certificate = get_object_or_404(
+        documents.certificates_for_filer(request.user, system.key), number=number
+    )
+    return pdf_response(document_services.certificate_pdf(certificate), f"{certificate.number}.pdf")
+
+
+@system_module
+def declaration(request, declaration: str, *, system):
+    rows = list(
+        customs_selectors.write_offs_for_filer(request.user, system.key)
+        .filter(declaration_number=declaration)
+        .select_related("certificate", "line")
+    )
+    if not rows:
+        raise Http404
+    return render(
+        request,
+        "workflows/enterprise/declaration.html",
+        {"system": system, "ns": system.url_namespace, "write_offs": rows, "first": rows[0]},
+    )
