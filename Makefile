@@ -21,6 +21,7 @@ run: setup
 lint: deps
 	$(UV) ruff check .
 	$(UV) ruff format --check .
+	$(UV) lint-imports
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(MANAGE) makemigrations --check --dry-run
 
 test: lint

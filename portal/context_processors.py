@@ -2,6 +2,7 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 from wagtail.models import Site
 
+from notifications.services import latest_event_id, unread
 from portal.accounts.roles import ENTERPRISE_ROLES, Role, role_of
 
 
@@ -32,14 +33,10 @@ def _sections(request):
 def _unread(request, role):
     if role not in ENTERPRISE_ROLES:
         return 0
-    from notifications.services import unread
-
     return unread(request.user.pk)
 
 
 def _latest_event(request, role):
     if role not in ENTERPRISE_ROLES:
         return 0
-    from notifications.services import latest_event_id
-
     return latest_event_id(request.user)
