@@ -1,26 +1,105 @@
-"""A throw-away database for the benchmarks (var/bench/), filled once with bulk data."""
+"""A throw-away database for the benchmarks, filled once with bulk data.
 
+    uv run python bench/_setup.py      (build it now and say how long it took)
+
+Where: ``BENCH_DIR`` (default ``var/bench/``; CI's small run uses ``var/bench-ci/``)
+holds the SQLite file, the media the benchmarks upload and the server logs.
+How much: ``BENCH_APPLICATIONS`` (default 100,000) drug permit applications,
+all filed to one authority (北京市药品监督管理局, DA-110000, every level 1-4
+in use), spread over 300 enterprises by a Zipf-like weight (a few big
+importers file thousands, most file tens):
+
+    20 % PENDING_ACCEPTANCE (exactly: the level-1 to-do list, 20,000 of 100,000)
+    10 % FIRST_REVIEW, 5 % SECOND_REVIEW, 5 % FINAL_DECISION
+    40 % APPROVED (each with its certificate and certificate lines)
+     5 % NOT_ACCEPTED, 5 % SUPPLEMENT_REQUIRED, 10 % REFUSED
+
+Each has one or two goods lines, the audit entries of the path it took (as
+the services write them) and the notices that path sent, so the lists read
+what they read in production.  A database built for another size is
+rebuilt.  Rows go in with bulk inserts in batches: the ``Filing`` rows
+first (ids come back), then the ``DrugPermitApplication`` rows with
+``filing_ptr_id`` set (Django's ``bulk_create`` refuses multi-table
+children, so those go through the manager's ``_insert``, the call
+``Model.save`` makes for each parent table), then lines, certificates,
+audit entries and notices.
+"""
+
+import hashlib
+import io
 import os
 import random
+import sqlite3
 import sys
+import time
 from datetime import timedelta
 from decimal import Decimal
+from itertools import accumulate
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+BENCH_DIR = Path(os.environ.get("BENCH_DIR") or ROOT / "var" / "bench")
+if not BENCH_DIR.is_absolute():
+    BENCH_DIR = ROOT / BENCH_DIR
+BENCH_DIR.mkdir(parents=True, exist_ok=True)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
-os.environ.setdefault("PORTAL_SQLITE_PATH", str(ROOT / "var" / "bench" / "bench.sqlite3"))
+os.environ.setdefault("PORTAL_SQLITE_PATH", str(BENCH_DIR / "bench.sqlite3"))
+os.environ.setdefault("PORTAL_MEDIA_ROOT", str(BENCH_DIR / "media"))
 
 import django  # noqa: E402
 
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import transaction  # noqa: E402
+from django.db import connection, models, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-APPLICATIONS = 100_000
+APPLICATIONS = int(os.environ.get("BENCH_APPLICATIONS", "100000"))
+ENTERPRISES = 300
+AUTHORITY = "DA-110000"
+SYSTEM = "DRUG_PERMIT"
+BATCH = 5000
+MARKER = "bench:applications"  # a NumberSequence row: the size this database was built for
+
+# (status, share in 1/20ths, the decisions that led there: (transition, to_state, level))
+ACCEPT = ("accept", "FIRST_REVIEW", 1)
+PATHS = {
+    "PENDING_ACCEPTANCE": (4, []),
+    "FIRST_REVIEW": (2, [ACCEPT]),
+    "SECOND_REVIEW": (1, [ACCEPT, ("review_agree", "SECOND_REVIEW", 2)]),
+    "FINAL_DECISION": (
+        1,
+        [ACCEPT, ("review_agree", "SECOND_REVIEW", 2), ("review_agree", "FINAL_DECISION", 3)],
+    ),
+    "APPROVED": (
+        8,
+        [
+            ACCEPT,
+            ("review_agree", "SECOND_REVIEW", 2),
+            ("review_agree", "FINAL_DECISION", 3),
+            ("approve", "APPROVED", 4),
+        ],
+    ),
+    "NOT_ACCEPTED": (1, [("not_accept", "NOT_ACCEPTED", 1)]),
+    "SUPPLEMENT_REQUIRED": (1, [("request_supplement", "SUPPLEMENT_REQUIRED", 1)]),
+    "REFUSED": (
+        2,
+        [
+            ACCEPT,
+            ("review_agree", "SECOND_REVIEW", 2),
+            ("review_agree", "FINAL_DECISION", 3),
+            ("refuse", "REFUSED_PENDING_NOTICE", 4),
+            ("send_refusal_notice", "REFUSED", 1),
+        ],
+    ),
+}
+NOTICES = {
+    "accept": "ACCEPTANCE",
+    "not_accept": "NON_ACCEPTANCE",
+    "request_supplement": "SUPPLEMENT",
+    "send_refusal_notice": "REFUSAL",
+}
 
 
 def rss_mb() -> float:
@@ -37,37 +116,209 @@ def peak_rss_mb() -> float:
     return 0.0
 
 
-def approver():
-    """The Beijing level-1 approver whose authority holds every benchmark filing."""
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
+
+
+def approver(level: int = 1):
+    """The DA-110000 approver of ``level`` (1: 受理) whose authority holds every filing."""
     from portal.accounts.models import ApproverSeat
 
-    return ApproverSeat.objects.select_related("user").get(user__username="bench-l1").user
+    return ApproverSeat.objects.select_related("user").get(user__username=f"bench-l{level}").user
 
 
-def ensure_data(count: int = APPLICATIONS):
-    from documents.models import Certificate, DrugPermitApplication, DrugPermitGoodsLine
+def busiest_owner():
+    """The owner (法人) of the enterprise with the most filings."""
+    from django.db.models import Count
+
+    from filings.models import Filing
+    from portal.accounts.models import Membership
+
+    top = (
+        Filing.objects.filter(system=SYSTEM)
+        .values("enterprise_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "enterprise_id")
+        .first()
+    )
+    membership = Membership.objects.select_related("user").get(
+        enterprise_id=top["enterprise_id"], is_owner=True
+    )
+    return membership.user, top["n"]
+
+
+def _built_for() -> int | None:
+    from filings.models import NumberSequence
+
+    try:
+        row = NumberSequence.objects.filter(key=MARKER).first()
+    except Exception:  # no tables yet
+        return None
+    return row.value if row else None
+
+
+def _drop_database() -> None:
+    connection.close()
+    path = Path(connection.settings_dict["NAME"])
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _schema_key() -> str:
+    """What the schema depends on: every installed app's migration files."""
+    from django.apps import apps
+
+    digest = hashlib.sha256()
+    for config in sorted(apps.get_app_configs(), key=lambda c: c.label):
+        for path in sorted((Path(config.path) / "migrations").glob("*.py")):
+            digest.update(f"{config.label}/{path.name}".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+
+
+def _schema() -> str:
+    """Migrate and load the reference data, or copy the result of an earlier run.
+
+    Migrating from nothing replays some 200 migrations (most of a minute here);
+    the migrated database with its reference data is kept beside the benchmark
+    database, keyed by the migration files, and copied for the next rebuild.
+    """
+    if connection.vendor != "sqlite":
+        call_command("migrate", verbosity=0)
+        call_command("load_reference_data", verbosity=0, stdout=io.StringIO())
+        return "migrated"
+    path = Path(connection.settings_dict["NAME"])
+    template = BENCH_DIR / f"schema-{_schema_key()}.sqlite3"
+    if template.exists():
+        connection.close()
+        _copy_sqlite(template, path)
+        return "copied the migrated schema"
+    call_command("migrate", verbosity=0)
+    call_command("load_reference_data", verbosity=0, stdout=io.StringIO())
+    connection.close()
+    for old in BENCH_DIR.glob("schema-*.sqlite3"):
+        old.unlink()
+    _copy_sqlite(path, template)
+    return "migrated"
+
+
+def ensure_data(count: int = APPLICATIONS) -> bool:
+    """The benchmark database for ``count`` applications; True if it was built now."""
+    if _built_for() == count:
+        return False
+    if connection.vendor == "sqlite":
+        _drop_database()
+    started = time.perf_counter()
+    print(f"building the benchmark database: {count:,} applications in {BENCH_DIR}…", flush=True)
+    how = _schema()
+    schema = time.perf_counter()
+    _build(count)
+    done = time.perf_counter()
+    print(
+        f"benchmark database built in {done - started:.1f} s "
+        f"(schema and reference data: {how}, {schema - started:.1f} s; "
+        f"{count:,} applications: {done - schema:.1f} s)",
+        flush=True,
+    )
+    return True
+
+
+class Table:
+    """Rows of one model's own table, inserted with ``executemany``: no model instances.
+
+    ``columns`` are the attnames given per row (ids included where the caller
+    chooses them); every other column gets its field's default.  Values of
+    date, time, decimal and JSON fields go through the field's
+    ``get_db_prep_save``; the rest (text, numbers, ids, booleans) as they are.
+    """
+
+    PREPARED = (
+        models.DateField,
+        models.DateTimeField,
+        models.DecimalField,
+        models.JSONField,
+    )
+
+    def __init__(self, model, columns: list[str]):
+        fields = {f.attname: f for f in model._meta.local_concrete_fields}
+        given = [fields[name] for name in columns]
+        rest = [f for name, f in fields.items() if name not in columns and not f.primary_key]
+        for f in rest:
+            if not (f.has_default() or f.null or f.empty_strings_allowed):
+                raise ValueError(f"{model.__name__}.{f.name} needs a value")
+        self.tail = tuple(f.get_db_prep_save(f.get_default(), connection) for f in rest)
+        self.prepare = [
+            (i, f.get_db_prep_save) for i, f in enumerate(given) if isinstance(f, self.PREPARED)
+        ]
+        quote = connection.ops.quote_name
+        names = ", ".join(quote(f.column) for f in given + rest)
+        marks = ", ".join(["%s"] * (len(given) + len(rest)))
+        self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"
+        self.model = model
+        self.rows: list = []
+
+    def add(self, *values) -> None:
+        if self.prepare:
+            values = list(values)
+            for i, prepare in self.prepare:
+                values[i] = prepare(values[i], connection)
+        self.rows.append((*values, *self.tail))
+
+    def flush(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.executemany(self.sql, self.rows)
+        done, self.rows = len(self.rows), []
+        return done
+
+
+def _next_id(model) -> int:
+    return (model.objects.aggregate(top=models.Max("pk"))["top"] or 0) + 1
+
+
+def _statuses(count: int, rng: random.Random) -> list[str]:
+    """Exact shares (PENDING_ACCEPTANCE is count / 5), in random order."""
+    statuses = []
+    for status, (twentieths, _path) in PATHS.items():
+        statuses += [status] * (count * twentieths // 20)
+    statuses += ["APPROVED"] * (count - len(statuses))
+    rng.shuffle(statuses)
+    return statuses
+
+
+def _people(authority):
+    """Four approvers (levels 1-4), the authority's settings, 300 enterprises with owners."""
+    from django.contrib.auth.hashers import make_password
+
     from portal.accounts import services as accounts
-    from portal.accounts.models import Enterprise
-    from portal.reference.models import Authority, Country, DosageForm, HSCode, Port, Purpose
+    from portal.accounts.models import Enterprise, Membership, User
     from workflows.services import save_approval_settings
 
-    call_command("migrate", verbosity=0)
-    if DrugPermitApplication.objects.count() >= count:
-        return
-    call_command("load_reference_data", verbosity=0)
-    authority = Authority.objects.get(code="DA-110000")
-    seat = accounts.create_approver(
-        username="bench-l1", password=None, authority=authority, level=1
-    )
+    approvers = {
+        level: accounts.create_approver(
+            username=f"bench-l{level}",
+            password=None,
+            authority=authority,
+            system=SYSTEM,
+            level=level,
+            first_name=name,
+        ).user
+        for level, name in enumerate(("张受理", "李初审", "王复审", "赵审定"), start=1)
+    }
     save_approval_settings(
         actor=accounts.create_authority_admin(
             username="bench-admin", password=None, authority=authority
         ).user,
         authority=authority,
-        module="DRUG_PERMIT",
+        system=SYSTEM,
         values={
-            "first_review": True,
-            "second_review": True,
+            "levels": [1, 2, 3, 4],
             "name_zh": authority.name_zh,
             "phone": "010-83979999",
             "address": "北京市西城区",
@@ -75,7 +326,6 @@ def ensure_data(count: int = APPLICATIONS):
             "contact": "许可处",
         },
     )
-    user = seat.user
     enterprises = Enterprise.objects.bulk_create(
         Enterprise(
             name_zh=f"基准测试医药有限公司{i:03d}",
@@ -87,62 +337,250 @@ def ensure_data(count: int = APPLICATIONS):
             contact_email=f"bench{i}@example.cn",
             trade_registration_number="01234567",
         )
-        for i in range(300)
+        for i in range(ENTERPRISES)
     )
-    purposes = list(Purpose.objects.filter(module="DRUG_PERMIT"))
-    ports = list(Port.objects.filter(is_designated_drug_port=True)[:20])
-    hs_codes = list(HSCode.objects.all()[:30])
-    forms = list(DosageForm.objects.all())
-    countries = list(Country.objects.filter(code__in=["DK", "DE", "US", "FR", "CH", "IN"]))
+    unusable = make_password(None)
+    owners = User.objects.bulk_create(
+        User(username=f"bench-owner-{i:03d}", password=unusable, first_name=f"法人{i:03d}")
+        for i in range(ENTERPRISES)
+    )
+    Membership.objects.bulk_create(
+        Membership(user=owner, enterprise=enterprise, is_owner=True)
+        for owner, enterprise in zip(owners, enterprises, strict=True)
+    )
+    return approvers, enterprises, owners
+
+
+def _build(count: int) -> None:
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management.color import no_style
+
+    from documents.models import Certificate, CertificateLine, Notice
+    from filings.models import AuditEntry, Filing, NumberSequence
+    from portal.drug_permits.models import DrugPermitApplication, DrugPermitGoodsLine
+    from portal.reference.models import Authority, Country, DosageForm, HSCode, Port, Purpose
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:  # a throw-away file: no fsync while loading
+            cursor.execute("PRAGMA synchronous=OFF")
+    authority = Authority.objects.get(code=AUTHORITY)
+    approvers, enterprises, owners = _people(authority)
+    approver_ids = {level: user.pk for level, user in approvers.items()}
+    purposes = [(p.pk, p.name_zh) for p in Purpose.objects.filter(module=SYSTEM)]
+    ports = [(p.pk, p.name_zh) for p in Port.objects.filter(is_designated_drug_port=True)[:20]]
+    hs_codes = [(h.pk, h.code) for h in HSCode.objects.all()[:30]]
+    forms = [(f.pk, f.name_zh) for f in DosageForm.objects.all()]
+    countries = [
+        (c.pk, c.name_zh, c.code)
+        for c in Country.objects.filter(code__in=["DK", "DE", "US", "FR", "CH", "IN"])
+    ]
+    content_type_id = ContentType.objects.get_for_model(DrugPermitApplication).pk
     rng = random.Random(7)
-    now = timezone.now()
-    statuses = ["PENDING_ACCEPTANCE", "FIRST_REVIEW", "APPROVED", "APPROVED", "REFUSED"]
-    batch = 5000
-    for start in range(0, count, batch):
-        with transaction.atomic():
-            apps = DrugPermitApplication.objects.bulk_create(
-                DrugPermitApplication(
-                    number=f"DP{now.year}11{n:06d}",
-                    enterprise=rng.choice(enterprises),
-                    created_by=user,
-                    authority=authority,
-                    direction=rng.choice(["IMPORT", "EXPORT"]),
-                    status=rng.choice(statuses),
-                    purpose=rng.choice(purposes),
-                    collection_method="ON_SITE",
-                    import_port_1=rng.choice(ports),
-                    export_port_1="",
-                    submitted_at=now - timedelta(minutes=n),
-                )
-                for n in range(start, min(start + batch, count))
+    weights = [1 / (rank + 1) ** 0.8 for rank in range(ENTERPRISES)]
+    picks = rng.choices(
+        list(zip(enterprises, owners, strict=True)),
+        cum_weights=list(accumulate(weights)),
+        k=count,
+    )
+    statuses = _statuses(count, rng)
+    now = timezone.now().replace(microsecond=0)
+    year = timezone.localdate().year
+    # Filed over the year before last week, evenly; decided within days after.
+    step = timedelta(seconds=max(1, 365 * 24 * 3600 // max(count, 1)))
+    first_created = now - step * count - timedelta(days=8)
+    export_port = "上海浦东国际机场"
+
+    filings = Table(
+        Filing,
+        "id number system enterprise_id authority_id created_by_id status "
+        "created_at updated_at submitted_at".split(),
+    )
+    applications = Table(
+        DrugPermitApplication,
+        "filing_ptr_id direction purpose_id collection_method import_port_1_id "
+        "export_port_1".split(),
+    )
+    goods_lines = Table(
+        DrugPermitGoodsLine,
+        "application_id line_number hs_code_id drug_name_zh drug_name_en dosage_form_id "
+        "specification quantity unit manufacturer country_id".split(),
+    )
+    entries = Table(
+        AuditEntry,
+        "content_type_id object_id filing_id actor_id seat_level transition from_state "
+        "to_state opinion notice_number created_at".split(),
+    )
+    notices = Table(
+        Notice,
+        "filing_id authority_id kind number opinion issued_on issued_by_id created_at".split(),
+    )
+    certificates = Table(
+        Certificate,
+        "id filing_id system number authority_id holder_name holder_uscc holder_address "
+        "ports content issue_date valid_until issued_by_id created_at".split(),
+    )
+    certificate_lines = Table(
+        CertificateLine,
+        "certificate_id line_number hs_code name quantity unit details".split(),
+    )
+    tables = (
+        filings,
+        applications,
+        goods_lines,
+        entries,
+        notices,
+        certificates,
+        certificate_lines,
+    )
+    filing_id = _next_id(Filing)
+    certificate_id = _next_id(Certificate)
+    certificates_issued = 0
+    for n in range(count):
+        enterprise, owner = picks[n]
+        status = statuses[n]
+        created = first_created + step * n + timedelta(seconds=rng.randint(0, 59))
+        at = created + timedelta(minutes=rng.randint(5, 600))  # submitted
+        filings.add(
+            filing_id,
+            f"DP{year}11{n + 1:06d}",
+            SYSTEM,
+            enterprise.pk,
+            authority.pk,
+            owner.pk,
+            status,
+            created,
+            at,
+            at,
+        )
+        importing = rng.random() < 0.8
+        purpose = rng.choice(purposes)
+        port = rng.choice(ports) if importing else None
+        applications.add(
+            filing_id,
+            "IMPORT" if importing else "EXPORT",
+            purpose[0],
+            "ON_SITE",
+            port[0] if port else None,
+            "" if importing else export_port,
+        )
+        lines = []
+        for line_number in range(1, rng.choice((1, 1, 2)) + 1):
+            hs, form, country = rng.choice(hs_codes), rng.choice(forms), rng.choice(countries)
+            quantity = Decimal(rng.randint(1, 50000)) / 10
+            lines.append((line_number, hs, form, country, quantity))
+            goods_lines.add(
+                filing_id,
+                line_number,
+                hs[0],
+                "重组人胰岛素",
+                "Recombinant human insulin",
+                form[0],
+                "10ml:400IU",
+                quantity,
+                "支",
+                "Novo Nordisk A/S",
+                country[0],
             )
-            lines = []
-            for app in apps:
-                for line_number in range(1, rng.choice([1, 1, 2]) + 1):
-                    lines.append(
-                        DrugPermitGoodsLine(
-                            application=app,
-                            line_number=line_number,
-                            hs_code=rng.choice(hs_codes),
-                            drug_name_zh="重组人胰岛素",
-                            drug_name_en="Recombinant human insulin",
-                            dosage_form=rng.choice(forms),
-                            specification="10ml:400IU",
-                            quantity=Decimal(rng.randint(1, 50000)) / 10,
-                            unit="支",
-                            manufacturer="Novo Nordisk A/S",
-                            country=rng.choice(countries),
-                        )
-                    )
-            DrugPermitGoodsLine.objects.bulk_create(lines)
-            Certificate.objects.bulk_create(
-                Certificate(
-                    application=app,
-                    number=f"ZZ{now.year}11{app.pk:06d}",
-                    issue_date=now.date(),
-                    valid_until=now.date() + timedelta(days=365),
-                    issued_by=user,
-                )
-                for app in apps
-                if app.status == "APPROVED"
+        # The history as the services write it: submitted, then each decision with its notice.
+        entries.add(
+            content_type_id,
+            str(filing_id),
+            filing_id,
+            owner.pk,
+            None,
+            "submit",
+            "DRAFT",
+            "PENDING_ACCEPTANCE",
+            "",
+            "",
+            at,
+        )
+        state = "PENDING_ACCEPTANCE"
+        for transition, to_state, level in PATHS[status][1]:
+            at += timedelta(hours=rng.randint(2, 30))
+            kind = NOTICES.get(transition)
+            number = f"京药监〔{year}〕{filing_id}-{level}号" if kind else ""
+            opinion = "材料齐全，予以受理" if transition == "accept" else "同意"
+            entries.add(
+                content_type_id,
+                str(filing_id),
+                filing_id,
+                approver_ids[level],
+                level,
+                transition,
+                state,
+                to_state,
+                opinion,
+                number,
+                at,
             )
+            state = to_state
+            if kind:
+                notices.add(
+                    filing_id,
+                    authority.pk,
+                    kind,
+                    number,
+                    opinion,
+                    timezone.localtime(at).date(),
+                    approver_ids[level],
+                    at,
+                )
+        if status == "APPROVED":
+            certificates_issued += 1
+            issued = timezone.localtime(at).date()
+            certificates.add(
+                certificate_id,
+                filing_id,
+                SYSTEM,
+                f"ZZ{year}11{certificates_issued:05d}",
+                authority.pk,
+                enterprise.name_zh,
+                enterprise.uscc,
+                enterprise.address,
+                port[1] if port else export_port,
+                {"direction": "IMPORT" if importing else "EXPORT", "purpose": purpose[1]},
+                issued,
+                issued + timedelta(days=365),
+                approver_ids[4],
+                at,
+            )
+            for line_number, hs, form, country, quantity in lines:
+                certificate_lines.add(
+                    certificate_id,
+                    line_number,
+                    hs[1],
+                    "重组人胰岛素",
+                    quantity,
+                    "支",
+                    {
+                        "drug_name_en": "Recombinant human insulin",
+                        "dosage_form": form[1],
+                        "specification": "10ml:400IU",
+                        "manufacturer": "Novo Nordisk A/S",
+                        "country": country[1],
+                        "country_code": country[2],
+                    },
+                )
+            certificate_id += 1
+        filing_id += 1
+        if len(filings.rows) >= BATCH or n == count - 1:
+            with transaction.atomic():
+                for table in tables:  # parents before the rows pointing at them
+                    table.flush()
+    # Ids were given here: sequences (PostgreSQL) continue after them.
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [Filing, Certificate]):
+            cursor.execute(sql)
+    # Numbers the services hand out from now on follow the ones used here.
+    for key, value in ((f"DP{year}11", count), (f"ZZ{year}11", certificates_issued)):
+        NumberSequence.objects.update_or_create(key=key, defaults={"value": value})
+    NumberSequence.objects.update_or_create(key=MARKER, defaults={"value": count})
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous=NORMAL")
+
+
+if __name__ == "__main__":
+    if not ensure_data():
+        print(f"the benchmark database in {BENCH_DIR} already holds {APPLICATIONS:,} applications")

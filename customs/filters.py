@@ -18,6 +18,7 @@ class WriteOffFilter(PortalFilterSet):
     date_from = date_from_filter("declaration_date")
     date_to = date_to_filter("declaration_date")
     flagged = django_filters.ChoiceFilter(
+        empty_label=_("All"),
         field_name="exceeds_remainder",
         choices=[("1", _("Only flagged"))],
         method="only_flagged",

@@ -10,7 +10,9 @@ from .models import Certificate, CertificateStatus, Notice, NoticeKind
 
 class NoticeFilter(PortalFilterSet):
     number = django_filters.CharFilter(lookup_expr="icontains", label=_("Number"))
-    kind = django_filters.ChoiceFilter(choices=NoticeKind.choices, label=_("Notice type"))
+    kind = django_filters.ChoiceFilter(
+        empty_label=_("All"), choices=NoticeKind.choices, label=_("Notice type")
+    )
     application = django_filters.CharFilter(
         field_name="filing__number", lookup_expr="icontains", label=_("Application number")
     )
@@ -31,7 +33,7 @@ class CertificateFilter(PortalFilterSet):
         field_name="holder_name", lookup_expr="icontains", label=_("Enterprise")
     )
     status = django_filters.ChoiceFilter(
-        choices=CertificateStatus.choices, label=_("Certificate status")
+        empty_label=_("All"), choices=CertificateStatus.choices, label=_("Certificate status")
     )
     date_from = date_from_filter("issue_date")
     date_to = date_to_filter("issue_date")

@@ -382,7 +382,7 @@ def application_form_context(filing) -> dict:
         "enterprise": filing.enterprise,
         "permit_title": system.title(filing),
         "authority": authority_block(filing.authority, filing.system),
-        "header": [(c.label, c.of(filing)) for c in system.header_columns],
+        "header": [(c.label, c.of(filing)) for c in system.header_columns if c.applies(filing)],
         "line_columns": [c.label for c in system.line_columns],
         "line_rows": [[c.of(line) for c in system.line_columns] for line in lines],
         "lines": [(line, quantity(getattr(line, "quantity", None))) for line in lines],

@@ -23,11 +23,14 @@ def filing_filterset(system_key: str, scope: str) -> type[PortalFilterSet]:
     attrs = {
         "number": django_filters.CharFilter(lookup_expr="icontains", label=_("Application number")),
         "status": django_filters.ChoiceFilter(
-            choices=system.statuses.choices if system.statuses else (), label=_("Status")
+            empty_label=_("All"),
+            choices=system.statuses.choices if system.statuses else (),
+            label=_("Status"),
         ),
     }
     if scope == "filer":
         attrs["authority"] = django_filters.ModelChoiceFilter(
+            empty_label=_("All"),
             queryset=Authority.objects.filter(kind__in=system.authority_kinds),
             to_field_name="code",
             label=_("Approving authority"),

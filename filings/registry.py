@@ -40,6 +40,10 @@ class Column:
     label: str
     value: object  # a callable (obj) -> value, or a dotted attribute path
     width: int = 14  # Excel column width
+    shown: object = None  # a callable (obj) -> bool: shown on pages only when it applies
+
+    def applies(self, obj) -> bool:
+        return self.shown is None or bool(self.shown(obj))
 
     def of(self, obj):
         if callable(self.value):
@@ -91,7 +95,8 @@ class System:
     copy_excludes: tuple = ()
 
     # Values shown on pages, documents and exports.
-    list_columns: tuple[Column, ...] = ()
+    list_columns: tuple[Column, ...] = ()  # the enterprise's list
+    staff_columns: tuple[Column, ...] = ()  # the approvers' lists
     header_columns: tuple[Column, ...] = ()
     line_columns: tuple[Column, ...] = ()
     export_columns: tuple[Column, ...] = ()

@@ -172,7 +172,7 @@ def queue_row(filing, label: str) -> dict:
         "submitted": timezone.localtime(filing.submitted_at).strftime("%Y-%m-%d %H:%M")
         if filing.submitted_at
         else "",
-        "columns": [str(c.of(filing) or "") for c in system.list_columns],
+        "columns": [str(c.of(filing) or "") for c in system.staff_columns],
         "url": url,
     }
 

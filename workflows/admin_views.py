@@ -77,9 +77,10 @@ class QueueView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["rows"] = [
-            (filing, [c.of(filing) for c in self.system.list_columns]) for filing in context["page"]
+            (filing, [c.of(filing) for c in self.system.staff_columns])
+            for filing in context["page"]
         ]
-        context["columns"] = [c.label for c in self.system.list_columns]
+        context["columns"] = [c.label for c in self.system.staff_columns]
         context["queue"] = self.queue_name
         context["states"] = self.system.queue_states(self.seat.level, self.queue_name)
         return context
@@ -120,10 +121,10 @@ class QueryView(ListView):
             for entry in entries.select_related("actor", "filing").order_by("created_at", "pk"):
                 histories.setdefault(entry.filing_id, []).append(entry)
         context["rows"] = [
-            (f, [c.of(f) for c in self.system.list_columns], histories.get(f.pk, []))
+            (f, [c.of(f) for c in self.system.staff_columns], histories.get(f.pk, []))
             for f in filings
         ]
-        context["columns"] = [c.label for c in self.system.list_columns]
+        context["columns"] = [c.label for c in self.system.staff_columns]
         return context
 
 
@@ -245,7 +246,9 @@ class FilingView(StaffView):
             **super().get_context_data(**kwargs),
             "application": filing,
             "decides": self.decides,
-            "facts": [(c.label, c.of(filing)) for c in self.system.header_columns],
+            "facts": [
+                (c.label, c.of(filing)) for c in self.system.header_columns if c.applies(filing)
+            ],
             "line_labels": [c.label for c in self.system.line_columns],
             "lines": [
                 [c.of(line) for c in self.system.line_columns]

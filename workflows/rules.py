@@ -113,7 +113,10 @@ class MaxLines(Rule):
 
     def __init__(self, limit: int):
         self.limit = limit
-        self.message = _("An application has at most %(n)s goods lines.") % {"n": limit}
+
+    @property
+    def message(self):  # read in the user's language, when the rule is broken
+        return _("An application has at most %(n)s goods lines.") % {"n": self.limit}
 
     def applies(self, obj, context):
         return context.get("adding", False)
@@ -211,8 +214,11 @@ class MaxSize(Rule):
 
     def __init__(self, limit: int):
         self.limit = limit
-        self.message = _("An attachment may be at most %(mb)s MB.") % {
-            "mb": f"{limit / 1024 / 1024:g}"
+
+    @property
+    def message(self):
+        return _("An attachment may be at most %(mb)s MB.") % {
+            "mb": f"{self.limit / 1024 / 1024:g}"
         }
 
     def broken(self, obj, context):

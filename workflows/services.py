@@ -183,6 +183,7 @@ def delete_attachment(*, filing, actor, attachment) -> None:
     _require_editable(filing)
     if attachment.filing_id != filing.pk:
         raise PermissionDenied
+    attachment = attachments_of(filing).select_for_update().get(pk=attachment.pk)
     if not may_delete_attachment(filing, attachment):
         raise ValidationError(_("Only attachments marked for resubmission can be replaced."))
     files.delete_on_commit(attachment.file)

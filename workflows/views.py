@@ -227,7 +227,7 @@ def _detail_context(request, system, filing, lines) -> dict:
         "ns": system.url_namespace,
         "application": filing,
         "editable": editable,
-        "facts": [(c.label, c.of(filing)) for c in system.header_columns],
+        "facts": [(c.label, c.of(filing)) for c in system.header_columns if c.applies(filing)],
         "line_labels": [c.label for c in system.line_columns],
         "lines": [(line, [c.of(line) for c in system.line_columns]) for line in lines],
         "can_add_line": editable and (system.max_lines is None or len(lines) < system.max_lines),

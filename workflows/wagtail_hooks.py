@@ -2,8 +2,10 @@
 namespace per system) and one menu group per system, each item shown to whom it
 concerns.  Plus the approver's seats and the authority administrator's seat pages."""
 
+from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -256,3 +258,8 @@ def seats_menu_item():
         order=99,
         name="approver-seats",
     )
+
+
+@hooks.register("insert_global_admin_css")
+def portal_admin_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("portal/admin.css"))

@@ -211,6 +211,7 @@ class DrugPermit(System):
         Column(_("Import or export"), "get_direction_display"),
         Column(_("Approving authority"), "authority.name_zh"),
     )
+    staff_columns = (Column(_("Import or export"), "get_direction_display"),)
     header_columns = (
         Column(_("Import or export"), "get_direction_display"),
         Column(_("Approving authority"), "authority.name_zh"),
@@ -220,16 +221,21 @@ class DrugPermit(System):
         Column(
             _("Principal"),
             lambda f: f"{f.principal_name}（{f.principal_uscc}）" if f.is_agent else "",
+            shown=lambda f: f.is_agent,
         ),
         Column(_("Purpose"), "purpose.name_zh"),
         Column(_("Collection method"), "get_collection_method_display"),
-        Column(_("Mailing address"), "mail_address"),
-        Column(_("Import port 1"), "import_port_1.name_zh"),
-        Column(_("Customs district 1"), lambda f: _district(f.import_port_1)),
-        Column(_("Import port 2"), "import_port_2.name_zh"),
-        Column(_("Customs district 2"), lambda f: _district(f.import_port_2)),
-        Column(_("Export port 1"), "export_port_1"),
-        Column(_("Export port 2"), "export_port_2"),
+        Column(
+            _("Mailing address"),
+            "mail_address",
+            shown=lambda f: f.collection_method == CollectionMethod.MAIL,
+        ),
+        Column(_("Import port 1"), "import_port_1.name_zh", shown=_importing),
+        Column(_("Customs district 1"), lambda f: _district(f.import_port_1), shown=_importing),
+        Column(_("Import port 2"), "import_port_2.name_zh", shown=_importing),
+        Column(_("Customs district 2"), lambda f: _district(f.import_port_2), shown=_importing),
+        Column(_("Export port 1"), "export_port_1", shown=lambda f: not _importing(f)),
+        Column(_("Export port 2"), "export_port_2", shown=lambda f: not _importing(f)),
         Column(_("Remarks"), "remarks"),
     )
     line_columns = (
@@ -352,7 +358,7 @@ class DrugPermit(System):
     def list_filters(self) -> dict:
         return {
             "direction": django_filters.ChoiceFilter(
-                choices=Direction.choices, label=_("Import or export")
+                choices=Direction.choices, label=_("Import or export"), empty_label=_("All")
             )
         }
 

@@ -192,3 +192,38 @@ def test_application_query_shows_each_filings_review_history_with_real_names(
     assert application.number in html and "审批记录" in html
     assert "京受9号" in html and "材料齐全" in html and "张受理" in html
     assert "bj-l1" not in html
+
+
+@pytest.mark.django_db
+def test_a_resubmission_shows_what_changed_since_the_previous_submission(chain, owner, authority):
+    from ..drug_permit_helpers import line, pdf
+
+    application = submitted(owner, authority)
+    marked = attachments_of(application).first()
+    services.mark_attachment(filing=application, actor=chain[1], attachment=marked)
+    decide(
+        client_for(chain[1]),
+        application,
+        decision="request_supplement",
+        opinion="请补正合同",
+        notice_number="补7号",
+    )
+    html = client_for(chain[1]).get(detail(application)).content.decode()
+    assert 'id="changes"' not in html  # one submission only: nothing to compare yet
+    application.refresh_from_db()
+    services.update_draft(filing=application, actor=owner, values={"remarks": "已补正合同"})
+    services.add_line(filing=application, actor=owner, values=line(quantity="30"))
+    services.delete_attachment(filing=application, actor=owner, attachment=marked)
+    services.upload_attachment(
+        filing=application,
+        actor=owner,
+        attachment_type=marked.attachment_type,
+        uploaded_file=pdf("合同-补正.pdf"),
+    )
+    services.submit(filing=application, actor=owner)
+    html = client_for(chain[1]).get(detail(application)).content.decode()
+    changes = html[html.index('id="changes"') : html.index('id="goods"')]
+    assert "<ins>已补正合同</ins>" in changes  # the remarks, before and after
+    assert "第 2 条商品信息" in changes  # the new line
+    assert "30" in changes
+    assert "合同-补正.pdf" in changes and marked.original_name in changes
