@@ -5,10 +5,12 @@
 Writes a 10,000-record CertificateBatch (1 in 100 records deliberately
 invalid), uploads it as an import batch of the benchmark authority and runs
 the check (iterparse, XSD per record, bulk inserts) in a child process, so
-the peak RSS growth is the import's own.
+the peak RSS growth is the import's own.  ``BENCH_IMPORT_RECORDS`` sets the
+number of records (default 10,000).
 """
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -17,7 +19,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-RECORDS = 10_000
+RECORDS = int(os.environ.get("BENCH_IMPORT_RECORDS") or 10_000)
 
 
 def write_file(path: Path) -> int:
@@ -32,25 +34,29 @@ def write_file(path: Path) -> int:
         for n in range(RECORDS):
             element = xml.certificate_element(
                 {
+                    "system": "DRUG_PERMIT",
                     "number": f"ZZ{run:05d}{n:07d}",
                     "revision": 1,
-                    "direction": "IMPORT",
                     "authority_code": authority.code,
                     "holder_name": f"基准测试医药有限公司{n % 300:03d}",
                     "holder_uscc": "91110108MA01C2D3XY" if n % 100 else "BAD",
                     "issue_date": date.today(),
                     "valid_until": date.today() + timedelta(days=365),
+                    "content": {"direction": "IMPORT", "purpose": "医疗用途"},
                     "lines": [
                         {
                             "line_number": line,
                             "hs_code": "2937121000",
-                            "drug_name_zh": "重组人胰岛素",
-                            "drug_name_en": "Recombinant human insulin",
-                            "specification": "10ml:400IU",
+                            "name": "重组人胰岛素",
                             "quantity": "1000",
                             "unit": "支",
-                            "manufacturer": "Novo Nordisk A/S",
-                            "country": "丹麦",
+                            "details": {
+                                "drug_name_en": "Recombinant human insulin",
+                                "dosage_form": "注射剂",
+                                "specification": "10ml:400IU",
+                                "manufacturer": "Novo Nordisk A/S",
+                                "country": "丹麦",
+                            },
                         }
                         for line in (1, 2)
                     ],
@@ -68,10 +74,13 @@ def child(path: str):
     from customs import imports
     from customs.models import ImportBatch
 
+    from portal.accounts.selectors import seat_of
+
     owner = _setup.approver()
     with open(path, "rb") as handle:
         batch = ImportBatch.objects.create(
-            authority_id=owner.approver_seat.authority_id,
+            authority_id=seat_of(owner, _setup.SYSTEM).authority_id,
+            system=_setup.SYSTEM,
             uploaded_by=owner,
             file=File(handle, name="bench.xml"),
             original_name="bench.xml",

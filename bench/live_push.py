@@ -8,7 +8,9 @@ a publisher process making 10,000 status changes (audit entries committed,
 then published) paced at --rate per second.  They share a throw-away Redis
 (redis-server must be installed: `make deps` with the services packages).
 Latency is from the event's creation just after commit to the client's
-receipt; "lost" counts (event, client) pairs that never arrived.
+receipt; "lost" counts (event, client) pairs that never arrived.  Sizes:
+``BENCH_PUSH_ENTERPRISES`` (100), ``BENCH_PUSH_USERS`` (10 per enterprise),
+``BENCH_PUSH_CHANGES`` (10,000).
 """
 
 import argparse
@@ -27,7 +29,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-ENTERPRISES, USERS_EACH, CHANGES = 100, 10, 10_000
+ENTERPRISES = int(os.environ.get("BENCH_PUSH_ENTERPRISES") or 100)
+USERS_EACH = int(os.environ.get("BENCH_PUSH_USERS") or 10)
+CHANGES = int(os.environ.get("BENCH_PUSH_CHANGES") or 10_000)
 
 
 def free_port() -> int:
@@ -50,11 +54,15 @@ def wait_for(port, process=None, seconds=60):
 
 
 def prepare_users():
-    """1,000 users in 100 enterprises, each with a session; returns [(enterprise, key)]."""
+    """USERS_EACH users in each of ENTERPRISES enterprises, each with a session.
+
+    Returns [(enterprise, session key)] and, per enterprise, the filing whose changes it hears.
+    """
+    import _setup
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
-    from documents.models import DrugPermitApplication
+    from filings.models import Filing
     from portal.accounts.models import Enterprise, Membership, ModuleGrant, User
 
     enterprises = list(Enterprise.objects.order_by("pk")[:ENTERPRISES])
@@ -69,7 +77,7 @@ def prepare_users():
                 membership = Membership.objects.create(
                     user=user, enterprise=enterprise, is_owner=False
                 )
-                ModuleGrant.objects.create(membership=membership, module="DRUG_PERMIT")
+                ModuleGrant.objects.create(membership=membership, module=_setup.SYSTEM)
             users.append((enterprise.pk, user))
     sessions = []
     for enterprise_id, user in users:
@@ -80,7 +88,8 @@ def prepare_users():
         store.create()
         sessions.append((enterprise_id, store.session_key))
     targets = {
-        e.pk: DrugPermitApplication.objects.filter(enterprise=e)
+        e.pk: Filing.objects.filter(enterprise=e, system=_setup.SYSTEM)
+        .order_by("pk")
         .values_list("pk", flat=True)
         .first()
         for e in enterprises
@@ -90,13 +99,13 @@ def prepare_users():
 
 def publisher(rate: float, targets_json: str):
     """Make the status changes: one audit entry per change, published after commit."""
-    import _setup  # noqa: F401
+    import _setup
     from django.db import transaction
 
-    from documents.models import DrugPermitApplication
-    from workflows import audit
+    from filings import audit, registry
 
-    targets = list(DrugPermitApplication.objects.filter(pk__in=json.loads(targets_json)))
+    model = registry.get(_setup.SYSTEM).model  # the system's own model, as the runner records
+    targets = list(model.objects.filter(pk__in=json.loads(targets_json)))
     states = ["PENDING_ACCEPTANCE", "WITHDRAWAL_PENDING"]
     started = time.perf_counter()
     for n in range(CHANGES):
@@ -205,11 +214,10 @@ def main():
     import _setup
 
     _setup.ensure_data()
-    from documents.models import DrugPermitApplication
     from notifications.models import Event
 
     sessions, targets = prepare_users()
-    assert all(targets.values()) and DrugPermitApplication.objects.exists()
+    assert all(targets.values())
     args.port = free_port()
     server = subprocess.Popen(
         [
@@ -225,7 +233,7 @@ def main():
         cwd=ROOT,
         env={**os.environ},
         stdout=subprocess.DEVNULL,
-        stderr=open(ROOT / "var" / "bench" / "daphne.log", "w"),  # noqa: SIM115
+        stderr=open(_setup.BENCH_DIR / "daphne.log", "w"),  # noqa: SIM115
     )
     try:
         wait_for(args.port, server)

@@ -3,7 +3,8 @@
     make bench          (or: uv run python bench/pdf_notice.py)
 
 Both are measured in this run on the same notice; the fontTools figure is
-what WeasyPrint falls back to without libharfbuzz-subset0.
+what WeasyPrint falls back to without libharfbuzz-subset0.  Runs:
+``BENCH_PDF_RUNS`` (default 30) and ``BENCH_PDF_FALLBACK_RUNS`` (default 3).
 """
 
 import statistics
@@ -15,7 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _setup  # noqa: E402  (Django, the bench database)
 
-RUNS, FALLBACK_RUNS = 30, 3
+RUNS = _setup.env_int("BENCH_PDF_RUNS", 30)
+FALLBACK_RUNS = _setup.env_int("BENCH_PDF_FALLBACK_RUNS", 3)
 
 
 def timed(render, runs):
@@ -32,11 +34,12 @@ def main():
     from django.utils import timezone
 
     from documents import pdf, services
-    from documents.models import DrugPermitApplication, Notice, NoticeKind
+    from documents.models import Notice, NoticeKind
+    from filings.models import Filing
 
-    application = DrugPermitApplication.objects.filter(status="FIRST_REVIEW").first()
-    notice = Notice.objects.filter(application=application).first() or services.issue_notice(
-        application=application,
+    filing = Filing.objects.filter(system=_setup.SYSTEM, status="FIRST_REVIEW").first()
+    notice = Notice.objects.filter(filing=filing).first() or services.issue_notice(
+        filing=filing,
         actor=_setup.approver(),
         kind=NoticeKind.ACCEPTANCE,
         number="京药监受〔2026〕1号",

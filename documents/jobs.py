@@ -51,8 +51,9 @@ def _pick(row: dict, key: str):
 def certificate_rows(system, certificates):
     """The system's certificate statistics table: one row per licensed line."""
     statuses = {value: str(label) for value, label in CertificateStatus.choices}
-    directions = {"IMPORT": "进口", "EXPORT": "出口"}
-    keys = [key for _h, _w, key in system.certificate_export_columns]
+    columns = system.certificate_export_columns
+    keys = [column[2] for column in columns]
+    formats = [column[3] if len(column) > 3 else None for column in columns]
     fields = sorted(
         {k for k in keys if not k.startswith(("details.", "content."))}
         | {"details", "certificate__content"}
@@ -64,12 +65,12 @@ def certificate_rows(system, certificates):
     )
     for row in lines.iterator(chunk_size=2000):
         values = []
-        for key in keys:
+        for key, format_value in zip(keys, formats, strict=True):
             value = _pick(row, key)
             if key == "certificate__status":
                 value = statuses.get(value, value)
-            elif key == "content.direction":
-                value = directions.get(value, value)
+            elif format_value is not None:
+                value = format_value(value)
             values.append(value)
         yield values
 
@@ -77,7 +78,7 @@ def certificate_rows(system, certificates):
 def _columns(system, kind):
     if kind == DocumentJob.Kind.CERTIFICATE_EXPORT:
         return system.certificate_export_title, [
-            excel.Column(header, width) for header, width, _k in system.certificate_export_columns
+            excel.Column(column[0], column[1]) for column in system.certificate_export_columns
         ]
     return system.export_title, [excel.Column(c.label, c.width) for c in system.export_columns]
 

@@ -134,7 +134,7 @@ class Certificate(ConcurrentTransitionMixin, RevisionMixin, ClusterableModel):
     holder_uscc = models.CharField(_("holder's USCC"), max_length=18, db_index=True)
     holder_address = models.CharField(_("address"), max_length=300, blank=True)
     ports = models.CharField(_("ports"), max_length=300, blank=True)
-    # The system's own header values (e.g. direction, purpose), as declared.
+    # The system's own header values, as its declaration builds them.
     content = models.JSONField(_("content"), default=dict, blank=True)
     remarks = models.TextField(_("remarks"), blank=True)
     issue_date = models.DateField(_("issue date"))
@@ -282,7 +282,7 @@ class CertificateLine(models.Model):
     name = models.CharField(_("goods"), max_length=200)
     quantity = models.DecimalField(_("licensed quantity"), max_digits=14, decimal_places=3)
     unit = models.CharField(_("unit"), max_length=20)
-    # The system's own values of the line (e.g. dosage form, manufacturer), as declared.
+    # The system's own values of the line, as its declaration builds them.
     details = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:

@@ -91,6 +91,8 @@ class System:
 
     # Fields of the header the filer changes (services accept only these).
     header_fields: tuple = ()
+    # Of those, the ones chosen once, when the filing is created (e.g. import or export).
+    create_only_fields: tuple = ()
     # What a copy (复制) leaves out.
     copy_excludes: tuple = ()
 
@@ -117,7 +119,7 @@ class System:
     correctable_line_fields: dict = {}  # 改错: line field (or details.<key>) -> label
     certificate_layout: dict = {}  # 套打: name -> (label, x, y, size, width, height)
     certificate_export_title = ""
-    certificate_export_columns: tuple = ()  # (header, width, key)
+    certificate_export_columns: tuple = ()  # (header, width, key[, format(value)])
     summary_columns: tuple[Column, ...] = ()  # the sign-off sheet's summary
 
     def __str__(self):

@@ -98,7 +98,7 @@ def update_draft(*, filing, actor, values: dict):
             raise ValidationError(
                 {"authority": _("The authority cannot change once the application was filed.")}
             )
-    changed = _apply(filing, values, set(system.header_fields) - {"direction"})
+    changed = _apply(filing, values, set(system.header_fields) - set(system.create_only_fields))
     _clean(filing, rules_to_run=system.header_rules)
     filing.save(update_fields=[*changed, "updated_at"])
     filing.save_revision(user=actor, clean=False)

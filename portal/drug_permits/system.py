@@ -109,10 +109,13 @@ def _district(port) -> str:
     return str(port.customs_district) if port else ""
 
 
+DIRECTIONS_ZH = {"IMPORT": "进口", "EXPORT": "出口"}
+
+
 def _export_rows(applications):
     """One typed row per application for the Excel export, in one streamed query."""
     statuses = {value: str(label) for value, label in S.choices}
-    directions = {"IMPORT": "进口", "EXPORT": "出口"}
+    directions = DIRECTIONS_ZH
     zone = ZoneInfo(settings.TIME_ZONE)
     totals = (
         DrugPermitGoodsLine.objects.filter(application=OuterRef("pk"))
@@ -183,6 +186,7 @@ class DrugPermit(System):
     header_form = HeaderForm
     line_form = GoodsLineForm
     header_fields = ("direction", *HeaderForm.Meta.fields)
+    create_only_fields = ("direction",)
     header_rules = HEADER_RULES
     line_rules = LINE_RULES
     submit_rules = SUBMIT_RULES
@@ -280,7 +284,7 @@ class DrugPermit(System):
     certificate_export_columns = (
         ("准许证号", 16, "certificate__number"),
         ("申请单号", 18, "certificate__filing__number"),
-        ("进出口", 8, "content.direction"),
+        ("进出口", 8, "content.direction", lambda value: DIRECTIONS_ZH.get(value, value)),
         ("证书状态", 10, "certificate__status"),
         ("单位名称", 30, "certificate__holder_name"),
         ("统一社会信用代码", 21, "certificate__holder_uscc"),

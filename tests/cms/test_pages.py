@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.management import call_command
 
@@ -80,3 +82,28 @@ def test_editors_changes_to_public_pages_need_moderation(site):
     assert guide.permissions_for_user(editor).can_edit()
     assert not guide.permissions_for_user(editor).can_publish()
     assert guide.permissions_for_user(moderator).can_publish()
+
+
+@pytest.mark.django_db
+def test_site_search_pages_in_the_database(client, site):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.cms.models import GuidanceIndexPage, GuidancePage
+
+    index = GuidanceIndexPage.objects.get()
+    for n in range(23):
+        index.add_child(
+            instance=GuidancePage(
+                title=f"分页测试指南{n:02d}", slug=f"paging-{n}", body="<p>分页测试</p>"
+            )
+        ).save_revision().publish()
+    seen = []
+    for number in (1, 2, 3):
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get("/search/", {"q": "分页测试", "page": number}).content.decode()
+        seen += re.findall(r"分页测试指南\d\d", html)
+        loads = [q["sql"] for q in queries if "分页测试" in q["sql"] and "COUNT" not in q["sql"]]
+        assert loads and all(" LIMIT " in sql for sql in loads), "a page is loaded, not every hit"
+    assert sorted(seen) == [f"分页测试指南{n:02d}" for n in range(23)]
+    assert "23" in html
