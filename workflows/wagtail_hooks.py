@@ -16,8 +16,9 @@ from customs import import_views
 from documents import admin_views as document_views
 from filings import registry
 from filings.selectors import authority_id_for
-from portal.accounts.roles import Role, role_of
+from portal.accounts.roles import Role
 from portal.accounts.selectors import seat_of
+from portal.accounts.wagtail_hooks import RoleMenuItem
 
 from . import admin_views as views
 
@@ -225,15 +226,6 @@ def register_seat_urls():
         path("authority/seats/new/", views.SeatCreateView.as_view(), name="approver_seat_new"),
         path("authority/seats/<int:pk>/", views.SeatEditView.as_view(), name="approver_seat_edit"),
     ]
-
-
-class RoleMenuItem(MenuItem):
-    def __init__(self, role, *args, **kwargs):
-        self.role = role
-        super().__init__(*args, **kwargs)
-
-    def is_shown(self, request):
-        return role_of(request.user) == self.role
 
 
 @hooks.register("register_admin_menu_item")
