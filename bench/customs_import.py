@@ -73,7 +73,6 @@ def child(path: str):
 
     from customs import imports
     from customs.models import ImportBatch
-
     from portal.accounts.selectors import seat_of
 
     owner = _setup.approver()
