@@ -172,7 +172,7 @@ class SignOffListView(ListView):
     template_name = "documents/admin/sign_off_list.html"
     header_icon = "list-ul"
     page_title = gettext_lazy("Sign-off sheet printing")
-    ordering = ("-submitted_at", "-pk")
+    ordering = ("-submitted_at", "-id")
     printable = "sign_off"
 
     def get_filterset_class(self):

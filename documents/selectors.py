@@ -40,7 +40,11 @@ def notices_of(filing) -> QuerySet[Notice]:
 
 def notices_for_filings(filing_ids) -> QuerySet[Notice]:
     """The notices of filings the caller already scoped to the user (one query for a page)."""
-    return Notice.objects.filter(filing_id__in=list(filing_ids)).order_by("created_at", "pk")
+    return (
+        Notice.objects.filter(filing_id__in=list(filing_ids))
+        .select_related("filing")
+        .order_by("created_at", "pk")
+    )
 
 
 def jobs_of(user) -> QuerySet[DocumentJob]:

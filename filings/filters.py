@@ -31,7 +31,9 @@ def filing_filterset(system_key: str, scope: str) -> type[PortalFilterSet]:
     if scope == "filer":
         attrs["authority"] = django_filters.ModelChoiceFilter(
             empty_label=_("All"),
-            queryset=Authority.objects.filter(kind__in=system.authority_kinds),
+            queryset=Authority.objects.filter(
+                kind__in=system.authority_kinds, approval_settings__system=system_key
+            ).order_by("code"),
             to_field_name="code",
             label=_("Approving authority"),
         )

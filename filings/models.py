@@ -201,7 +201,9 @@ class AuditEntry(models.Model):
 
     @property
     def action_label(self) -> str:
-        return label_for(self.content_type.model_class(), self.transition)
+        # get_for_id is cached: a page of history rows costs no query per row.
+        model = ContentType.objects.get_for_id(self.content_type_id).model_class()
+        return label_for(model, self.transition)
 
     @property
     def actor_name(self) -> str:

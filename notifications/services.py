@@ -105,7 +105,7 @@ def _send(group: str, message: dict) -> None:
 def _label(target, transition: str) -> str:
     """The target's status after ``transition``, as its own model names it."""
     if isinstance(target, Filing):
-        return target.specific.status_label
+        return target.status_label
     method = getattr(type(target), transition, None)
     meta = getattr(method, "_django_fsm", None)
     field = meta.field.name if meta else "status"
@@ -113,7 +113,10 @@ def _label(target, transition: str) -> str:
 
 
 def _describe(entry: AuditEntry):
-    """(filing, subject, certificate number, label) or None when no enterprise is told."""
+    """(filing, subject, certificate number, label) or None when no enterprise is told.
+
+    For a filing's own change the filing is the target itself, as its system's model.
+    """
     filing = entry.filing
     target = entry.target
     if filing is None or target is None:
@@ -121,8 +124,8 @@ def _describe(entry: AuditEntry):
     with translation.override("zh-hans"):
         label = _label(target, entry.transition)
     if isinstance(target, Filing):
-        certificate = getattr(filing, "certificate", None)
-        return filing, "application", getattr(certificate, "number", ""), label
+        certificate = getattr(target, "certificate", None)
+        return target, "application", getattr(certificate, "number", ""), label
     return filing, "certificate", getattr(target, "number", ""), label
 
 
@@ -153,7 +156,7 @@ def publish(entry_id: int) -> Event | None:
     )
     deliver(event)
     if subject == "application" and filing.authority_id:
-        push_queue_change(filing.specific, entry.from_state, entry.to_state, label)
+        push_queue_change(filing, entry.from_state, entry.to_state, label)
     return event
 
 

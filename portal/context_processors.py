@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.cache import cache
 from django.utils.functional import SimpleLazyObject
 from wagtail.models import Site
 
@@ -23,11 +24,20 @@ def navigation(request):
     }
 
 
+SECTIONS_SECONDS = 60
+
+
 def _sections(request):
+    """The public site's menu: read once a minute, not on every page of every user."""
     site = Site.find_for_request(request)
     if site is None:
         return []
-    return list(site.root_page.get_children().live().in_menu().specific())
+    key = f"portal:site-sections:{site.pk}"
+    sections = cache.get(key)
+    if sections is None:
+        sections = list(site.root_page.get_children().live().in_menu().specific())
+        cache.set(key, sections, SECTIONS_SECONDS)
+    return sections
 
 
 def _unread(request, role):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import F
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 
@@ -132,6 +133,24 @@ class KeysetPaginator:
             count=min(counted, self.count_limit),
             count_is_exact=counted <= self.count_limit,
         )
+
+
+def url_pattern(name: str, arity: int = 1):
+    """``reverse`` once for a whole list: a function filling in each row's arguments.
+
+    Reversing a URL per row costs more than the row's SQL on a page of fifty.
+    """
+    # Digits fit every path converter (str, slug, int); nothing in a route looks like them.
+    markers = [str(9_876_543_210 + i) for i in range(arity)]
+    template = reverse(name, args=markers)
+
+    def fill(*values) -> str:
+        url = template
+        for marker, value in zip(markers, values, strict=True):
+            url = url.replace(marker, str(value))
+        return url
+
+    return fill
 
 
 def paginate(

@@ -5,10 +5,10 @@ Plus the authority administrator's approver seats."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
@@ -23,7 +23,6 @@ from documents.views import pdf_response
 from filings import audit, registry
 from filings.compare import compare
 from filings.filters import filing_filterset
-from filings.models import AuditEntry
 from filings.runner import AlreadyHandled
 from filings.selectors import (
     approval_settings,
@@ -36,6 +35,7 @@ from filings.transitions import available
 from portal.accounts.models import ApproverSeat
 from portal.accounts.roles import Role, role_of
 from portal.accounts.selectors import seat_of, seats_of, seats_of_authority
+from portal.pagination import url_pattern
 from portal.reference.models import Authority
 
 from . import seats, services
@@ -49,7 +49,7 @@ class QueueView(ListView):
     template_name = "workflows/admin/todo.html"
     header_icon = "tasks"
     queue_name = "todo"
-    ordering = ("submitted_at", "pk")
+    ordering = ("submitted_at", "id")
 
     def dispatch(self, request, *args, **kwargs):
         self.seat = seat_of(request.user, self.system.key)
@@ -76,14 +76,30 @@ class QueueView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["rows"] = [
-            (filing, [c.of(filing) for c in self.system.staff_columns])
-            for filing in context["page"]
-        ]
+        context["rows"] = staff_rows(self.system, context["page"], "todo_detail")
         context["columns"] = [c.label for c in self.system.staff_columns]
         context["queue"] = self.queue_name
-        context["states"] = self.system.queue_states(self.seat.level, self.queue_name)
         return context
+
+
+def staff_rows(system, filings, detail: str) -> list[dict]:
+    """What an approver's list shows of each filing, prepared once for the page."""
+    url = url_pattern(f"{system.admin_slug}:{detail}")
+    return [
+        {
+            "filing": filing,
+            "url": url(filing.number),
+            "enterprise": filing.enterprise.name_zh,
+            "columns": [column.of(filing) for column in system.staff_columns],
+            "status": filing.status_label,
+            "submitted": local_minute(filing.submitted_at),
+        }
+        for filing in filings
+    ]
+
+
+def local_minute(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 class QueryView(ListView):
@@ -92,7 +108,7 @@ class QueryView(ListView):
     template_name = "workflows/admin/query.html"
     header_icon = "search"
     page_title = gettext_lazy("Application query")
-    ordering = ("-submitted_at", "-pk")
+    ordering = ("-submitted_at", "-id")
 
     def get_filterset_class(self):
         return filing_filterset(self.system.key, "authority")
@@ -113,19 +129,18 @@ class QueryView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        filings = list(context["page"])
-        histories = {}
-        if filings:
-            # One query for every listed filing's review history (the 审批记录 pop-up).
-            entries = AuditEntry.objects.filter(filing_id__in=[f.pk for f in filings])
-            for entry in entries.select_related("actor", "filing").order_by("created_at", "pk"):
-                histories.setdefault(entry.filing_id, []).append(entry)
-        context["rows"] = [
-            (f, [c.of(f) for c in self.system.staff_columns], histories.get(f.pk, []))
-            for f in filings
-        ]
+        context["rows"] = staff_rows(self.system, context["page"], "query_detail")
+        history = url_pattern(f"{self.system.admin_slug}:history")
+        for row in context["rows"]:
+            row["history"] = history(row["filing"].number)  # the 审批记录 pop-up, on demand
         context["columns"] = [c.label for c in self.system.staff_columns]
         return context
+
+
+def history(request, number: str, system=None):
+    """审批记录: one filing's review history, for the pop-up of the application query."""
+    filing = get_object_or_404(filings_for_authority(request.user, system.key), number=number)
+    return render(request, "workflows/admin/_history.html", {"history": audit.history(filing)})
 
 
 class FilingView(StaffView):
@@ -213,6 +228,18 @@ class FilingView(StaffView):
             preview = render_to_string("documents/notice.html", context)
         return self.render_to_response(self.get_context_data(form=form, preview=preview))
 
+    def explain_notice_number(self, form, decisions) -> None:
+        """Say which decisions send a notice (and need its number); hide the field if none."""
+        noticing = [
+            str(t.custom["label"]) for t in decisions if services.notice_due(self.filing, t)
+        ]
+        if not noticing:
+            form.fields.pop("notice_number", None)
+        else:
+            form.fields["notice_number"].help_text = _(
+                "Printed on the notice these decisions send: %(decisions)s."
+            ) % {"decisions": "、".join(noticing)}
+
     def resubmission_changes(self):
         """What changed between the two latest submissions (None before a resubmission)."""
         submissions = [
@@ -241,6 +268,8 @@ class FilingView(StaffView):
                 choices=[(t.name, t.custom["label"]) for t in decisions],
                 initial={"seen_status": filing.status},
             )
+        if form is not None:
+            self.explain_notice_number(form, decisions)
         attachments = list(attachments_of(filing).select_related("attachment_type"))
         return {
             **super().get_context_data(**kwargs),
@@ -257,7 +286,6 @@ class FilingView(StaffView):
             "attachments": attachments,
             "history": audit.history(filing),
             "form": form,
-            "notices_sent": {t.name: services.notice_due(filing, t) for t in decisions},
             "can_mark": self.decides and services.can_mark(filing, self.request.user),
             "certificate": getattr(filing, "certificate", None),
             "notices": documents.notices_of(filing),

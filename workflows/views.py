@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,7 +26,7 @@ from filings.runner import AlreadyHandled
 from filings.selectors import attachments_of, filer_membership, filing_for_filer, filings_for_filer
 from filings.transitions import available
 from portal.accounts.views import enterprise_required
-from portal.pagination import paginate
+from portal.pagination import paginate, url_pattern
 
 from . import services
 from .forms import AttachmentForm
@@ -70,16 +71,27 @@ def _url(system, name, *args):
 def filing_list(request, *, system):
     qs = filings_for_filer(request.user, system.key).select_related("authority", "certificate")
     filterset = filing_filterset(system.key, "filer")(request.GET or None, queryset=qs)
-    page, problem = paginate(request, filterset.qs, ("-created_at", "-pk"), per_page=20)
+    page, problem = paginate(request, filterset.qs, ("-created_at", "-id"), per_page=20)
+    ns = system.url_namespace
+    detail, form = url_pattern(f"{ns}:detail"), url_pattern(f"{ns}:application-form")
+    notice_url, certificate_url = url_pattern(f"{ns}:notice", 2), url_pattern(f"{ns}:certificate")
     notices = {}
     for notice in documents.notices_for_filings([f.pk for f in page]):
-        notices.setdefault(notice.filing_id, []).append(notice)
+        notices.setdefault(notice.filing_id, []).append(
+            (notice_url(notice.filing.number, notice.pk), notice.get_kind_display())
+        )
     rows = [
         {
             "filing": filing,
+            "url": detail(filing.number),
+            "form": form(filing.number),
             "columns": [c.of(filing) for c in system.list_columns],
+            "status": filing.status_label,
+            "created": timezone.localtime(filing.created_at).strftime("%Y-%m-%d %H:%M"),
             "notices": notices.get(filing.pk, []),
-            "certificate": getattr(filing, "certificate", None),
+            "certificate": certificate_url(filing.number)
+            if getattr(filing, "certificate", None)
+            else "",
         }
         for filing in page
     ]

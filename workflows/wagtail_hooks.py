@@ -36,6 +36,7 @@ def admin_urls(system) -> list:
         path("withdrawals/", view(views.QueueView, queue_name="withdrawals"), name="withdrawals"),
         path("query/", view(views.QueryView), name="query"),
         path("query/<str:number>/", view(views.FilingView), name="query_detail"),
+        path("query/<str:number>/history/", views.history, kw, name="history"),
         path(
             "query/<str:number>/attachments/<int:attachment_id>/",
             views.download_attachment,

@@ -188,10 +188,14 @@ def test_application_query_shows_each_filings_review_history_with_real_names(
 ):
     application = submitted(owner, authority)
     accept(application, chain[1], number="京受9号", opinion="材料齐全")
-    html = client_for(chain[3]).get(reverse("drug-permit:query")).content.decode()
-    assert application.number in html and "审批记录" in html
-    assert "京受9号" in html and "材料齐全" in html and "张受理" in html
-    assert "bj-l1" not in html
+    client = client_for(chain[3])
+    html = client.get(reverse("drug-permit:query")).content.decode()
+    url = reverse("drug-permit:history", args=[application.number])
+    assert application.number in html and "审批记录" in html and f'data-history="{url}"' in html
+    popup = client.get(url).content.decode()  # fetched when the pop-up opens
+    assert "京受9号" in popup and "材料齐全" in popup and "张受理" in popup
+    assert "bj-l1" not in popup
+    assert client_for(chain["other-l1"]).get(url).status_code == 404
 
 
 @pytest.mark.django_db
