@@ -39,6 +39,12 @@ def _require_editable(filing) -> None:
         raise ValidationError(_("Only drafts and applications returned for supplement can change."))
 
 
+def _changed(filing, actor) -> None:
+    """A line or attachment of the draft changed: the filing's updated time and a revision."""
+    filing.save(update_fields=["updated_at"])
+    filing.save_revision(user=actor, clean=False)
+
+
 def _apply(obj, values: dict, allowed) -> list[str]:
     changed = [name for name in values if name in allowed]
     for name in changed:
@@ -123,8 +129,7 @@ def add_line(*, filing, actor, values: dict):
     )
     _clean(line, rules_to_run=system.line_rules, lines=lines, adding=True)
     line.save()
-    filing.save(update_fields=["updated_at"])
-    filing.save_revision(user=actor, clean=False)
+    _changed(filing, actor)
     return line
 
 
@@ -135,8 +140,7 @@ def delete_line(*, filing, actor, line) -> None:
     if getattr(line, f"{filing.declaration.line_parent}_id") != filing.pk:
         raise PermissionDenied
     line.delete()
-    filing.save(update_fields=["updated_at"])
-    filing.save_revision(user=actor, clean=False)
+    _changed(filing, actor)
 
 
 # --- attachments ---------------------------------------------------------------------------
@@ -171,8 +175,7 @@ def upload_attachment(*, filing, actor, attachment_type, uploaded_file) -> Attac
             attachment.file.save(files.stored_name(uploaded_file.name), uploaded_file, save=False)
             stored(attachment.file)
             attachment.save()
-            filing.save(update_fields=["updated_at"])
-            filing.save_revision(user=actor, clean=False)
+            _changed(filing, actor)
     return attachment
 
 
@@ -188,8 +191,7 @@ def delete_attachment(*, filing, actor, attachment) -> None:
         raise ValidationError(_("Only attachments marked for resubmission can be replaced."))
     files.delete_on_commit(attachment.file)
     attachment.delete()
-    filing.save(update_fields=["updated_at"])
-    filing.save_revision(user=actor, clean=False)
+    _changed(filing, actor)
 
 
 @transaction.atomic
