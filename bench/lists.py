@@ -22,7 +22,9 @@ ratio of the p95s, the number of statements (+ any that are not reads, not
 re-run) and the page's HTML size.  Goal: p95 <= 30 ms and <= 2x its own SQL.
 
 ``--queries`` adds each page's statements, grouped, slowest first, the
-slowest in full with SQLite's query plan; ``--profile`` writes a cProfile of
+slowest in full with its query plan (SQLite's ``EXPLAIN QUERY PLAN``;
+PostgreSQL's ``EXPLAIN (ANALYZE, BUFFERS)`` with ``BENCH_POSTGRES=1``, see
+``bench/_setup.py``); ``--profile`` writes a cProfile of
 each page's requests to ``BENCH_DIR`` and prints where the time went.
 """
 
@@ -207,6 +209,9 @@ def statements_report(case: Case, top: int = 4) -> str:
         if connection.vendor == "sqlite":
             raw.execute(f"EXPLAIN QUERY PLAN {sql}")
             lines += [f"    plan: {row[-1]}" for row in raw.fetchall()]
+        elif connection.vendor == "postgresql":  # run once more, with what it read
+            raw.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+            lines += [f"    plan: {row[0]}" for row in raw.fetchall()]
     raw.close()
     return "\n".join(lines)
 
@@ -246,7 +251,7 @@ def main():
     found = cases()
     load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
     print(
-        f"lists on {_setup.APPLICATIONS:,} applications; {RUNS} runs each "
+        f"lists on {_setup.APPLICATIONS:,} applications ({_setup.where()}); {RUNS} runs each "
         f"(after {WARM_UP} warm-up requests); times in ms; load average {load}"
     )
     for case, total in found[::2]:
