@@ -99,8 +99,16 @@ class KeysetPaginator:
 
     def _after(self, qs, values, *, forward: bool):
         lhs = Tuple(*(F(name) for name in self.names))
-        later = TupleLessThan if self.descending == forward else TupleGreaterThan
-        return qs.filter(later(lhs, tuple(values)))
+        backwards = self.descending == forward
+        later = TupleLessThan if backwards else TupleGreaterThan
+        qs = qs.filter(later(lhs, tuple(values)))
+        if len(self.names) > 1:
+            # The same bound on the first column alone, which the row comparison implies:
+            # when the last column is a child table's key (multi-table inheritance), the row
+            # comparison spans two tables and is checked only after the join, so without
+            # this a deep page reads every index entry before it.
+            qs = qs.filter(**{f"{self.names[0]}__{'lte' if backwards else 'gte'}": values[0]})
+        return qs
 
     def page(self, *, after: str = "", before: str = "") -> KeysetPage:
         """The page after ``after`` (or before ``before``; the first page by default)."""
