@@ -85,8 +85,11 @@ def chinese_date(value) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
-def quantity(value: Decimal) -> str:
-    return format(value.normalize(), "f") if value is not None else ""
+def quantity(value) -> str:
+    """A quantity as printed: no trailing zeros (a whole count or a measured decimal)."""
+    if value is None:
+        return ""
+    return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
 
 
 def person(user) -> str:

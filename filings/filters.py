@@ -42,9 +42,9 @@ def filing_filterset(system_key: str, scope: str) -> type[PortalFilterSet]:
             field_name="enterprise__name_zh", lookup_expr="icontains", label=_("Enterprise")
         )
     attrs.update(system.list_filters())
-    dates = "created_at" if scope == "filer" else "submitted_at"
+    dates = system.filer_date_field if scope == "filer" else "submitted_at"
     attrs["date_from"] = date_from_filter(
-        dates, _("Created from") if scope == "filer" else _("Submitted from")
+        dates, _("Created from") if dates == "created_at" else _("Submitted from")
     )
     attrs["date_to"] = date_to_filter(dates)
     meta = type("Meta", (PortalFilterSet.Meta,), {"model": system.model, "fields": list(attrs)})

@@ -260,3 +260,27 @@ class ApprovalSettings(models.Model):
     def enabled_levels(self) -> list[int]:
         """The approval levels a filing passes here, in order."""
         return self.declaration.enabled_levels(self.levels)
+
+
+class StagedImport(models.Model):
+    """Rows read from a filer's spreadsheet, shown for confirmation; nothing is added yet.
+
+    ``accepted`` holds (row number, values) ready to become lines; ``rejected``
+    (row number, column, reason).  Confirming adds the accepted rows and
+    deletes this; a new import of the same filing replaces it."""
+
+    filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    file_name = models.CharField(max_length=255)
+    rows = models.PositiveIntegerField(default=0)
+    accepted = models.JSONField(default=list)
+    rejected = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("staged import")
+
+    def __str__(self):
+        return f"{self.filing} · {self.file_name}"

@@ -104,6 +104,22 @@ class System:
     export_columns: tuple[Column, ...] = ()
     export_title = ""
 
+    # Goods lines from Excel (a template to download, an import with a preview):
+    # the line form's fields are the columns; ``line_example`` is the example row.
+    lines_from_excel = False
+    line_example: dict = {}
+    lines_per_page = 50
+
+    # Attachments: what a file must be (the upload's ``accept``), what the page says,
+    # and, for a list kept in a spreadsheet, the form of one row (its template is offered).
+    attachment_accept = "application/pdf"
+    attachment_help = ""
+    attachment_sheet_form = None
+    attachment_sheet_example: dict = {}
+
+    # The enterprise's list filters its dates by this field (created or submitted).
+    filer_date_field = "created_at"
+
     issues_certificate = False
     sends_to_customs = False
     imports_certificates = False
@@ -255,6 +271,9 @@ class System:
     def check_imported(self, data: dict) -> list[str]:
         """Problems of a certificate imported from an authority's own system."""
         return []
+
+    def load_demo(self, *, owner) -> None:
+        """Demo approvers and filings of this system for ``make run`` (idempotent)."""
 
     def export_rows(self, filings):
         """Rows of the application export (one per filing, matching ``export_columns``)."""

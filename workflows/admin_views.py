@@ -5,6 +5,7 @@ Plus the authority administrator's approver seats."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -271,6 +272,9 @@ class FilingView(StaffView):
         if form is not None:
             self.explain_notice_number(form, decisions)
         attachments = list(attachments_of(filing).select_related("attachment_type"))
+        line_page = Paginator(self.system.lines_of(filing), self.system.lines_per_page).get_page(
+            self.request.GET.get("lines_page")
+        )
         return {
             **super().get_context_data(**kwargs),
             "application": filing,
@@ -279,10 +283,8 @@ class FilingView(StaffView):
                 (c.label, c.of(filing)) for c in self.system.header_columns if c.applies(filing)
             ],
             "line_labels": [c.label for c in self.system.line_columns],
-            "lines": [
-                [c.of(line) for c in self.system.line_columns]
-                for line in self.system.lines_of(filing)
-            ],
+            "line_page": line_page,
+            "lines": [[c.of(line) for c in self.system.line_columns] for line in line_page],
             "attachments": attachments,
             "history": audit.history(filing),
             "form": form,

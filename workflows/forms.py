@@ -85,7 +85,18 @@ class DecisionForm(PortalFormMixin, forms.Form):
 
 
 class AttachmentForm(PortalFormMixin, forms.Form):
-    file = forms.FileField(label=_("PDF file"))
+    file = forms.FileField(label=_("File"))
+
+
+class ImportForm(PortalFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("Excel file (.xlsx)"),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
 
 
 class SeatForm(PortalFormMixin, forms.Form):

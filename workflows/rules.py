@@ -79,6 +79,23 @@ class ValidUscc(Rule):
         return []
 
 
+class Passes(Rule):
+    """A field, when filled, passes a Django validator (e.g. a phone number's format)."""
+
+    def __init__(self, field: str, validator):
+        self.field, self.validator = field, validator
+
+    def errors(self, obj, context):
+        value = getattr(obj, self.field)
+        if _empty(value):
+            return []
+        try:
+            self.validator(value)
+        except ValidationError as error:
+            return [(self.field, message) for message in error.messages]
+        return []
+
+
 class Satisfies(Rule):
     """A condition of the system's own (``test(obj) -> bool``), with its message."""
 

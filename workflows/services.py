@@ -17,15 +17,16 @@ from customs import services as customs
 from documents import selectors as document_selectors
 from documents import services as documents
 from filings import registry
-from filings.models import ApprovalSettings, Attachment
+from filings.models import ApprovalSettings, Attachment, StagedImport
 from filings.runner import AlreadyHandled, already_handled, run_transition
 from filings.selectors import approval_settings, attachments_of, authority_id_for
 from filings.transitions import available, is_filer, transition_named
 from portal import files
 from portal.accounts.selectors import membership_of
 from portal.reference.models import Authority
+from portal.spreadsheets import UnreadableWorkbook
 
-from . import rules
+from . import rules, spreadsheets
 from .seats import levels_without_seat
 
 
@@ -131,6 +132,112 @@ def add_line(*, filing, actor, values: dict):
     line.save()
     _changed(filing, actor)
     return line
+
+
+@transaction.atomic
+def update_line(*, filing, actor, line, values: dict):
+    """Change one goods line of a draft, under the same line rules as adding one."""
+    _require_filer(filing, actor)
+    _require_editable(filing)
+    system = filing.declaration
+    if getattr(line, f"{system.line_parent}_id") != filing.pk:
+        raise PermissionDenied
+    lines = [g for g in _lines(filing) if g.pk != line.pk]
+    for name, value in values.items():
+        setattr(line, name, value)
+    _clean(line, rules_to_run=system.line_rules, lines=lines, adding=False)
+    line.save()
+    _changed(filing, actor)
+    return line
+
+
+def _line_form(filing):
+    system = filing.declaration
+    lines = list(system.lines_of(filing)[:1])
+    return system.line_form(first_line=lines[0] if lines else None)
+
+
+def stage_line_import(*, filing, actor, uploaded_file) -> StagedImport:
+    """Read a goods-line spreadsheet: every row cleaned and checked, nothing added yet.
+
+    An unreadable, oversized or hostile file raises ValidationError and
+    stages nothing.  A filing keeps one staged import per user."""
+    _require_filer(filing, actor)
+    _require_editable(filing)
+    system = filing.declaration
+    if system.line_model is None:
+        raise PermissionDenied
+    existing = list(system.lines_of(filing))
+    parent = system.line_parent
+
+    def build(values):
+        return system.line_model(**{parent: filing}, line_number=0, **values)
+
+    try:
+        result = spreadsheets.read(
+            uploaded_file,
+            _line_form(filing),
+            build=build,
+            row_rules=system.line_rules,
+            example=system.line_example,
+            context={"lines": existing, "adding": True},
+        )
+    except UnreadableWorkbook as error:
+        raise ValidationError({"file": [str(error)]}) from None
+    if not result.accepted and not result.rejected:
+        raise ValidationError({"file": [_("The file has no goods rows below the header.")]})
+    with transaction.atomic():
+        StagedImport.objects.filter(filing=filing, created_by=actor).delete()
+        return StagedImport.objects.create(
+            filing=filing,
+            created_by=actor,
+            file_name=files.display_name(uploaded_file.name),
+            rows=result.rows,
+            accepted=result.accepted,
+            rejected=result.rejected,
+        )
+
+
+@transaction.atomic
+def confirm_line_import(*, filing, actor, staged: StagedImport) -> int:
+    """Add the accepted rows of a staged import as goods lines (one revision); returns how many."""
+    _require_filer(filing, actor)
+    _require_editable(filing)
+    if staged.filing_id != filing.pk or staged.created_by_id != actor.pk:
+        raise PermissionDenied
+    system = filing.declaration
+    lines = _lines(filing)
+    start = max((g.line_number for g in lines), default=0)
+    model, parent = system.line_model, system.line_parent
+    fields = {f.name: f for f in model._meta.concrete_fields}
+    new = []
+    for offset, (_row, values) in enumerate(staged.accepted, start=1):
+        kwargs = {}
+        for name, value in values.items():
+            field = fields[name]
+            if field.is_relation:
+                kwargs[field.attname] = value
+            else:
+                kwargs[name] = field.to_python(value)
+        new.append(model(**{parent: filing}, line_number=start + offset, **kwargs))
+    # The rules that count lines see the final list once more (another tab may have added).
+    if system.max_lines is not None and len(lines) + len(new) > system.max_lines:
+        raise ValidationError(
+            _("An application has at most %(n)s goods lines.") % {"n": system.max_lines}
+        )
+    model.objects.bulk_create(new, batch_size=1000)
+    staged.delete()
+    _changed(filing, actor)
+    return len(new)
+
+
+def still_missing(filing) -> list[str]:
+    """What submitting would still refuse, as messages (shown when a draft is saved)."""
+    try:
+        rules.check(filing.declaration.submit_rules, filing)
+    except ValidationError as error:
+        return list(dict.fromkeys(error.messages))
+    return []
 
 
 @transaction.atomic

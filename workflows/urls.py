@@ -14,6 +14,12 @@ def system_urls(system) -> list:
         path("action/", views.list_action, kw, name="action"),
         path("new/", views.create, kw, name="create"),
     ]
+    if system.lines_from_excel:
+        patterns.append(path("goods-template/", views.line_template, kw, name="line-template"))
+    if system.attachment_sheet_form is not None:
+        patterns.append(
+            path("attachments-template/", views.attachment_template, kw, name="attachment-template")
+        )
     if system.issues_certificate:
         patterns += [
             path(
@@ -46,6 +52,14 @@ def system_urls(system) -> list:
         path("<str:number>/certificate/", views.certificate_pdf, kw, name="certificate"),
         path("<str:number>/notices/<int:notice_id>/", views.notice_pdf, kw, name="notice"),
         path("<str:number>/lines/<int:line_id>/delete/", views.delete_line, kw, name="delete-line"),
+        path("<str:number>/lines/<int:line_id>/", views.edit_line, kw, name="edit-line"),
+        path("<str:number>/lines/import/", views.import_lines, kw, name="import-lines"),
+        path(
+            "<str:number>/lines/import/<int:staged_id>/",
+            views.import_preview,
+            kw,
+            name="import-preview",
+        ),
         path("<str:number>/attachments/upload/", views.upload, kw, name="upload-free"),
         path("<str:number>/attachments/<int:type_id>/upload/", views.upload, kw, name="upload"),
         path(

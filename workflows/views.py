@@ -7,8 +7,9 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,14 +23,16 @@ from documents import services as document_services
 from documents.views import pdf_response
 from filings import audit
 from filings.filters import filing_filterset
+from filings.models import StagedImport
 from filings.runner import AlreadyHandled
 from filings.selectors import attachments_of, filer_membership, filing_for_filer, filings_for_filer
 from filings.transitions import available
 from portal.accounts.views import enterprise_required
 from portal.pagination import paginate, url_pattern
+from portal.spreadsheets import XLSX_TYPE
 
-from . import services
-from .forms import AttachmentForm
+from . import services, spreadsheets
+from .forms import AttachmentForm, ImportForm
 
 
 def system_module(view):
@@ -134,13 +137,16 @@ def list_action(request, *, system):
         elif action == "withdraw":
             for filing in filings:
                 services.withdraw(filing=filing, actor=request.user, request=request)
-            messages.success(request, _("Withdrawal requested; the authority reviews it."))
+            if all(f.is_editable for f in filings):
+                messages.success(request, _("Withdrawn: the application is a draft again."))
+            else:
+                messages.success(request, _("Withdrawal requested; the authority reviews it."))
         else:
             messages.error(request, _("Choose an action."))
     except ValidationError as error:
         _errors(request, error)
     except AlreadyHandled:
-        messages.error(request, _("Only applications pending acceptance can be withdrawn."))
+        messages.error(request, _("This application can no longer be withdrawn."))
     return _url(system, "list")
 
 
@@ -159,6 +165,7 @@ def create(request, *, system):
                 _("Saved as %(number)s. Add the goods lines and attachments next.")
                 % {"number": filing.number},
             )
+            _still_missing(request, filing)
             return _url(system, "detail", filing.number)
     return render(
         request,
@@ -167,18 +174,29 @@ def create(request, *, system):
     )
 
 
+def _line_page(request, system, filing):
+    """The goods lines of one page (a filing may hold thousands, imported from Excel)."""
+    lines = system.lines_of(filing)
+    if system.line_model is None:
+        return None, []
+    page = Paginator(lines, system.lines_per_page).get_page(request.GET.get("lines_page"))
+    return page, list(page.object_list)
+
+
 @system_module
 def detail(request, number: str, *, system):
     filing = filing_for_filer(request.user, system.key, number)
     editable = filing.is_editable
-    lines = list(system.lines_of(filing))
+    line_page, lines = _line_page(request, system, filing)
+    first_line = system.lines_of(filing).first() if lines else None
     posted = request.POST if request.method == "POST" and editable else None
     header = system.header_form(posted, instance=filing, enterprise=request.membership.enterprise)
-    copy_from = next((g for g in lines if str(g.pk) == request.GET.get("copy")), None)
+    copy_id = request.GET.get("copy", "")
+    copy_from = system.lines_of(filing).filter(pk=copy_id).first() if copy_id.isdigit() else None
     adding_line = bool(posted and posted.get("form") in ("line", "line_add"))
     line_form = system.line_form(
         posted if adding_line else None,
-        first_line=lines[0] if lines else None,
+        first_line=first_line,
         initial=system.line_initial(copy_from),
     )
     if posted:
@@ -208,6 +226,7 @@ def detail(request, number: str, *, system):
             else:
                 if line is None:
                     messages.success(request, _("Saved."))
+                    _still_missing(request, filing)
                     return _url(system, "detail", number)
                 messages.success(request, _("Goods line %(n)s saved.") % {"n": line.line_number})
                 url = redirect(f"{system.url_namespace}:detail", number).url
@@ -218,14 +237,24 @@ def detail(request, number: str, *, system):
         request,
         system.template("detail", "workflows/enterprise/detail.html"),
         {
-            **_detail_context(request, system, filing, lines),
+            **_detail_context(request, system, filing, line_page, lines),
             "header": header,
             "line_form": line_form,
         },
     )
 
 
-def _detail_context(request, system, filing, lines) -> dict:
+def _still_missing(request, filing) -> None:
+    """A saved draft says what submitting still needs (the seed's 暂存 does)."""
+    missing = services.still_missing(filing)
+    if missing:
+        messages.warning(
+            request,
+            _("Before submitting, still needed: %(items)s") % {"items": " ".join(missing)},
+        )
+
+
+def _detail_context(request, system, filing, line_page, lines) -> dict:
     editable = filing.is_editable
     attachments = list(attachments_of(filing).select_related("attachment_type"))
     types = system.attachment_types(filing)
@@ -234,6 +263,7 @@ def _detail_context(request, system, filing, lines) -> dict:
     else:
         by_type = {a.attachment_type_id: a for a in attachments}
         rows = [(t, by_type.get(t.pk)) for t in types]
+    line_count = line_page.paginator.count if line_page else 0
     return {
         "system": system,
         "ns": system.url_namespace,
@@ -242,7 +272,9 @@ def _detail_context(request, system, filing, lines) -> dict:
         "facts": [(c.label, c.of(filing)) for c in system.header_columns if c.applies(filing)],
         "line_labels": [c.label for c in system.line_columns],
         "lines": [(line, [c.of(line) for c in system.line_columns]) for line in lines],
-        "can_add_line": editable and (system.max_lines is None or len(lines) < system.max_lines),
+        "line_page": line_page,
+        "line_count": line_count,
+        "can_add_line": editable and (system.max_lines is None or line_count < system.max_lines),
         "attachment_rows": [
             (kind, attachment, attachment and services.may_delete_attachment(filing, attachment))
             for kind, attachment in rows
@@ -254,6 +286,154 @@ def _detail_context(request, system, filing, lines) -> dict:
         "notices": documents.notices_of(filing),
         "actions": available(filing, request.user, "filer"),
     }
+
+
+@system_module
+def edit_line(request, number: str, line_id: int, *, system):
+    """修改: one goods line of a draft, in its own form; the rules as when adding."""
+    filing = filing_for_filer(request.user, system.key, number)
+    line = get_object_or_404(system.lines_of(filing), pk=line_id)
+    if not filing.is_editable:
+        messages.error(
+            request, _("Only drafts and applications returned for supplement can change.")
+        )
+        return _url(system, "detail", number)
+    others = system.lines_of(filing).exclude(pk=line.pk)
+    first = others.first() if others.filter(line_number__lt=line.line_number).exists() else None
+    form = system.line_form(request.POST or None, instance=line, first_line=first)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_line(filing=filing, actor=request.user, line=line, values=form.values())
+        except ValidationError as error:
+            _to_form(form, error)
+        else:
+            messages.success(request, _("Goods line %(n)s saved.") % {"n": line.line_number})
+            return redirect(redirect(f"{system.url_namespace}:detail", number).url + "#goods")
+    return render(
+        request,
+        "workflows/enterprise/line_form.html",
+        {
+            "system": system,
+            "ns": system.url_namespace,
+            "application": filing,
+            "line": line,
+            "form": form,
+        },
+    )
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@system_module
+def line_template(request, *, system):
+    """The goods-line template: headers, an example row, drop-down lists."""
+    if not system.lines_from_excel:
+        raise Http404
+    content = spreadsheets.template(
+        system.line_form(), title=str(_("Goods")), example=system.line_example
+    )
+    return _xlsx(content, f"{system.slug}-goods-template.xlsx")
+
+
+@system_module
+def attachment_template(request, *, system):
+    """The attachment-list template (document name, number, issuer, date…)."""
+    if system.attachment_sheet_form is None:
+        raise Http404
+    content = spreadsheets.template(
+        system.attachment_sheet_form(),
+        title=str(_("Attachments")),
+        example=system.attachment_sheet_example,
+    )
+    return _xlsx(content, f"{system.slug}-attachments-template.xlsx")
+
+
+@system_module
+def import_lines(request, number: str, *, system):
+    """Goods from Excel: upload, then a preview; nothing is added until confirmed."""
+    if not system.lines_from_excel:
+        raise Http404
+    filing = filing_for_filer(request.user, system.key, number)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            staged = services.stage_line_import(
+                filing=filing, actor=request.user, uploaded_file=form.cleaned_data["file"]
+            )
+        except ValidationError as error:
+            _to_form(form, error)
+        else:
+            return redirect(f"{system.url_namespace}:import-preview", number, staged.pk)
+    return render(
+        request,
+        "workflows/enterprise/import_lines.html",
+        {"system": system, "ns": system.url_namespace, "application": filing, "form": form},
+    )
+
+
+PREVIEW_ROWS = 50
+
+
+@system_module
+def import_preview(request, number: str, staged_id: int, *, system):
+    """The rows read: accepted ones, and rejected ones with row, column and reason."""
+    filing = filing_for_filer(request.user, system.key, number)
+    staged = get_object_or_404(
+        StagedImport.objects.filter(filing=filing, created_by=request.user), pk=staged_id
+    )
+    if request.method == "POST":
+        if request.POST.get("action") == "cancel":
+            staged.delete()
+            messages.info(request, _("Import cancelled; nothing was added."))
+            return redirect(redirect(f"{system.url_namespace}:detail", number).url + "#goods")
+        try:
+            added = services.confirm_line_import(filing=filing, actor=request.user, staged=staged)
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, _("%(n)s goods lines added.") % {"n": added})
+            return redirect(redirect(f"{system.url_namespace}:detail", number).url + "#goods")
+    form = system.line_form()
+    columns = [c for c in spreadsheets.columns_of(form)]
+    accepted = Paginator(staged.accepted, PREVIEW_ROWS).get_page(request.GET.get("page"))
+    rejected = Paginator(staged.rejected, PREVIEW_ROWS).get_page(request.GET.get("rejected"))
+    names = {}
+    for column in columns:
+        if column.lookup is not None and hasattr(column.field, "queryset"):
+            ids = {values.get(column.name) for _row, values in accepted}
+            names[column.name] = {
+                obj.pk: spreadsheets._choice_text(obj)
+                for obj in column.field.queryset.filter(pk__in=ids)
+            }
+    rows = [
+        (
+            row,
+            [
+                names.get(c.name, {}).get(values.get(c.name), values.get(c.name, ""))
+                for c in columns
+            ],
+        )
+        for row, values in accepted
+    ]
+    return render(
+        request,
+        "workflows/enterprise/import_preview.html",
+        {
+            "system": system,
+            "ns": system.url_namespace,
+            "application": filing,
+            "staged": staged,
+            "headers": [c.labels[0] for c in columns],
+            "accepted": accepted,
+            "rows": rows,
+            "rejected": rejected,
+            "rejected_rows": len({row for row, _c, _r in staged.rejected}),
+        },
+    )
 
 
 @require_POST
@@ -281,7 +461,7 @@ def upload(request, number: str, type_id: int | None = None, *, system):
             raise Http404
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Choose a PDF file to upload."))
+        messages.error(request, _("Choose a file to upload."))
     else:
         try:
             services.upload_attachment(

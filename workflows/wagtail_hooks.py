@@ -191,7 +191,7 @@ class SystemMenu(ViewSetGroup):
             yield MenuLink(system, "imports", _("Certificate import"), "upload", _seat(system))
         yield MenuLink(system, "notices", _("Notice printing"), "doc-full", staff)
         yield MenuLink(system, "sign_off", _("Sign-off sheet printing"), "list-ul", staff)
-        if system.issues_certificate:
+        if system.issues_certificate and system.certificate_layout:
             yield MenuLink(
                 system, "certificate_layout", _("Certificate print layout"), "cog", staff
             )
