@@ -66,6 +66,7 @@ SOURCES = [
         },
     ),
     Source("dosage_forms.csv", m.DosageForm, "code", {}),
+    Source("carriers.csv", m.Carrier, "code", {}),
     Source(
         "countries.csv",
         m.Country,

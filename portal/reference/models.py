@@ -217,6 +217,16 @@ class DosageForm(ReferenceItem):
         verbose_name_plural = _("dosage forms")
 
 
+class Carrier(ReferenceItem):
+    """The medium an audio-video product comes on (CD, DVD, Blu-ray…)."""
+
+    panels = ReferenceItem.base_panels
+
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("audio-video carrier")
+        verbose_name_plural = _("audio-video carriers")
+
+
 class Country(ReferenceItem):
     code = models.CharField(_("ISO 3166 alpha-2"), max_length=2, unique=True)
     alpha3 = models.CharField(_("ISO 3166 alpha-3"), max_length=3, unique=True)

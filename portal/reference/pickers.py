@@ -40,6 +40,7 @@ PICKER_KINDS: dict[str, PickerKind] = {
     ),
     "hs-codes": PickerKind(m.HSCode),
     "dosage-forms": PickerKind(m.DosageForm),
+    "carriers": PickerKind(m.Carrier),
     "countries": PickerKind(m.Country),
     "currencies": PickerKind(m.Currency),
     "trade-modes": PickerKind(m.TradeMode),

@@ -37,6 +37,7 @@ class ReferenceDataGroup(SnippetViewSetGroup):
             ["is_iron_ore", "is_key_agricultural", "electronic_licence_eligible"],
         ),
         reference_viewset(m.DosageForm),
+        reference_viewset(m.Carrier),
         reference_viewset(m.Country, ["alpha3"]),
         reference_viewset(m.Currency, ["numeric"]),
         reference_viewset(m.TradeMode),
