@@ -11,6 +11,7 @@ from django.db import transaction
 from wagtail.documents.models import Document
 from wagtail.models import Site
 
+from filings import registry
 from filings.selectors import approval_settings
 from notifications.models import Channel, Subscription
 from portal.accounts import services as accounts
@@ -229,13 +230,17 @@ def _site_content() -> None:
         site.save(update_fields=["hostname"])
 
 
-@transaction.atomic
 def load_demo() -> None:
     if not settings.DEMO_DATA_ENABLED:
         raise ImproperlyConfigured("Demo data is disabled in these settings (production).")
-    _accounts()
-    _site_content()
-    _subscriptions()
+    with transaction.atomic():
+        _accounts()
+        _site_content()
+        _subscriptions()
+    # Each system's own demo filings, through its services (uploads commit on their own).
+    owner = User.objects.get(username="demo-owner")
+    for system in registry.all_systems():
+        system.load_demo(owner=owner)
 
 
 def _subscriptions() -> None:

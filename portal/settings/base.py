@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "notifications",
     "workflows",
     "portal.drug_permits",
+    "portal.av_imports",
     "wagtail.contrib.forms",
     "wagtail.sites",
     "wagtail.users",
