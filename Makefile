@@ -42,6 +42,7 @@ bench:
 	$(UV) python bench/pdf_notice.py
 	$(UV) python bench/excel_export.py
 	$(UV) python bench/customs_import.py
+	$(UV) python bench/line_import.py
 	$(UV) python bench/live_push.py
 
 messages: deps

@@ -180,14 +180,20 @@ def busiest_owner():
     return membership.user, top["n"]
 
 
-def _built_for() -> int | None:
+def _marker() -> str:
+    """The marker of a database built by these migrations (another schema is rebuilt)."""
+    return f"{MARKER}:{_schema_key()}"
+
+
+def _built_for() -> tuple[str, int] | None:
+    """(marker key, size) of the benchmark data here, or None."""
     from filings.models import NumberSequence
 
     try:
-        row = NumberSequence.objects.filter(key=MARKER).first()
-    except Exception:  # no tables yet
+        row = NumberSequence.objects.filter(key__startswith=MARKER).first()
+    except Exception:  # no tables yet, or another schema's
         return None
-    return row.value if row else None
+    return (row.key, row.value) if row else None
 
 
 def where() -> str:
@@ -260,7 +266,7 @@ def _schema() -> str:
 
 def ensure_data(count: int = APPLICATIONS) -> bool:
     """The benchmark database for ``count`` applications; True if it was built now."""
-    if _built_for() == count:
+    if _built_for() == (_marker(), count):
         return False
     _drop_database()
     started = time.perf_counter()
@@ -269,7 +275,7 @@ def ensure_data(count: int = APPLICATIONS) -> bool:
     if connection.vendor == "postgresql":  # ours from now on, even if the build fails
         from filings.models import NumberSequence
 
-        NumberSequence.objects.create(key=MARKER, value=0)
+        NumberSequence.objects.create(key=_marker(), value=0)
     schema = time.perf_counter()
     _build(count)
     done = time.perf_counter()
@@ -706,7 +712,7 @@ def _build(count: int) -> None:
     # Numbers the services hand out from now on follow the ones used here.
     for key, value in ((f"DP{year}11", count), (f"ZZ{year}11", certificates_issued)):
         NumberSequence.objects.update_or_create(key=key, defaults={"value": value})
-    NumberSequence.objects.update_or_create(key=MARKER, defaults={"value": count})
+    NumberSequence.objects.update_or_create(key=_marker(), defaults={"value": count})
     with connection.cursor() as cursor:
         if postgres:
             cursor.execute("SET session_replication_role = DEFAULT")

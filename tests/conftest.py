@@ -174,14 +174,14 @@ SETTINGS = {
 REVIEWERS = {1: "张受理", 2: "李初审", 3: "王复审", 4: "赵审定"}
 
 
-def make_chain(authority, prefix: str, levels=(1, 2, 3, 4)) -> dict:
+def make_chain(authority, prefix: str, levels=(1, 2, 3, 4), system=Module.DRUG_PERMIT) -> dict:
     """One approver per level at ``authority`` (with real names), then its settings."""
     seats = {
         level: services.create_approver(
             username=f"{prefix}-l{level}",
             password=None,
             authority=authority,
-            system=Module.DRUG_PERMIT,
+            system=system,
             level=level,
             first_name=REVIEWERS[level],
         ).user
@@ -193,7 +193,7 @@ def make_chain(authority, prefix: str, levels=(1, 2, 3, 4)) -> dict:
     save_approval_settings(
         actor=admin.user,
         authority=authority,
-        system=Module.DRUG_PERMIT,
+        system=system,
         values={"levels": list(levels), "name_zh": authority.name_zh, **SETTINGS},
     )
     seats["admin"] = admin.user

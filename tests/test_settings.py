@@ -128,7 +128,8 @@ def test_demo_data_loads_once_and_a_second_run_changes_nothing(seeded):
         counts = {
             model._meta.label: model.objects.count()
             for model in apps.get_models()
-            if model._meta.app_label in ("accounts", "cms", "wagtailcore", "wagtaildocs")
+            if model._meta.app_label
+            in ("accounts", "cms", "wagtailcore", "wagtaildocs", "filings", "av_imports")
         }
         passwords = dict(User.objects.values_list("username", "password"))
         return counts, passwords
@@ -146,6 +147,8 @@ def test_demo_data_loads_once_and_a_second_run_changes_nothing(seeded):
         "drug-l3": Role.APPROVER,
         "drug-l4": Role.APPROVER,
         "drug-admin": Role.AUTHORITY_ADMIN,
+        "av-reviewer": Role.APPROVER,
+        "av-admin": Role.AUTHORITY_ADMIN,
         "editor": Role.EDITOR,
         "regulator": Role.REGULATOR,
         "admin": Role.SUPERUSER,

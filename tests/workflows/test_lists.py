@@ -8,7 +8,7 @@ from django.urls import reverse
 from filings import registry
 
 from ..conftest import client_for
-from ..drug_permit_helpers import decide_all
+from ..systems import SCENARIOS
 
 BAD = [
     {"date_from": "abc", "date_to": "2026-02-31"},
@@ -17,29 +17,44 @@ BAD = [
     {"before": "WyJub3QgYSBkYXRlIiwgIjEiXQ"},
     {"flagged": "2", "number": "x" * 3000},
 ]
-ADMIN_LISTS = ["todo", "withdrawals", "query", "certificates", "notices", "sign_off", "write_offs"]
-FILER_LISTS = ["list", "write-offs"]
+
+
+def admin_lists(system):
+    yield "todo"
+    if system.has_queue("withdrawals"):
+        yield "withdrawals"
+    yield from ("query", "notices", "sign_off")
+    if system.issues_certificate:
+        yield "certificates"
+    if system.sends_to_customs:
+        yield "write_offs"
 
 
 def admin_urls():
     for system in registry.all_systems():
         if system.stages:
-            for name in ADMIN_LISTS:
-                yield pytest.param(system.admin_slug, name, id=f"{system.admin_slug}-{name}")
+            for name in admin_lists(system):
+                yield pytest.param(system.key, name, id=f"{system.admin_slug}-{name}")
 
 
 def filer_urls():
     for system in registry.all_systems():
-        for name in FILER_LISTS:
-            yield pytest.param(system.url_namespace, name, id=f"{system.url_namespace}-{name}")
+        for name in ["list", *(["write-offs"] if system.sends_to_customs else [])]:
+            yield pytest.param(system.key, name, id=f"{system.url_namespace}-{name}")
+
+
+def approved(owner, key):
+    scenario = SCENARIOS[key]
+    chains = scenario.chains()
+    return scenario.approved(owner, chains, scenario.authority()), chains
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("ns", "name"), list(admin_urls()))
-def test_back_office_lists_answer_bad_input_with_a_message(chain, owner, authority, ns, name):
-    decide_all(owner, chain, authority)
+def test_back_office_lists_answer_bad_input_with_a_message(owner, seeded, ns, name):
+    _filing, chain = approved(owner, ns)
     client = client_for(chain[1])
-    url = reverse(f"{ns}:{name}")
+    url = reverse(f"{registry.get(ns).admin_slug}:{name}")
     for query in BAD:
         response = client.get(url, query)
         assert response.status_code == 200, (url, query)
@@ -52,11 +67,9 @@ def test_back_office_lists_answer_bad_input_with_a_message(chain, owner, authori
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("ns", "name"), list(filer_urls()))
-def test_enterprise_lists_answer_bad_input_with_a_message(
-    chain, owner, owner_client, authority, ns, name
-):
-    decide_all(owner, chain, authority)
-    url = reverse(f"{ns}:{name}")
+def test_enterprise_lists_answer_bad_input_with_a_message(owner, owner_client, seeded, ns, name):
+    approved(owner, ns)
+    url = reverse(f"{registry.get(ns).url_namespace}:{name}")
     for query in BAD:
         response = owner_client.get(url, query)
         assert response.status_code == 200, (url, query)
@@ -76,8 +89,9 @@ def test_notification_lists_page_and_survive_bad_cursors(owner_client, path):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("ns", "name"), list(admin_urls()))
-def test_another_authority_sees_none_of_it(chain, owner, authority, ns, name):
-    application = decide_all(owner, chain, authority)
-    html = client_for(chain["other-l1"]).get(reverse(f"{ns}:{name}")).content.decode()
+def test_another_authority_sees_none_of_it(owner, seeded, ns, name):
+    application, chain = approved(owner, ns)
+    url = reverse(f"{registry.get(ns).admin_slug}:{name}")
+    html = client_for(chain["other-l1"]).get(url).content.decode()
     assert application.number not in html
     assert application.certificate.number not in html

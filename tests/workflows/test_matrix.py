@@ -15,12 +15,8 @@ from filings import registry
 from filings.runner import AlreadyHandled, run_transition
 from portal.accounts import services as accounts
 
-from ..conftest import USCC_SHANGHAI, make_enterprise
-from ..drug_permit_helpers import draft as drug_permit_draft
-
-# How each system's tests make a draft filing (owner, authority) -> filing.  A new
-# system adds its builder here; the matrix then covers it.
-FACTORIES = {"DRUG_PERMIT": drug_permit_draft}
+from ..conftest import PASSWORD, USCC_SHANGHAI, make_enterprise
+from ..systems import SCENARIOS
 
 LEVELS = (1, 2, 3, 4)
 ROLES = ["owner", "agent", "ungranted-agent", "other-owner", *LEVELS, "other-l1"]
@@ -59,35 +55,42 @@ def cases():
                 yield pytest.param(system.key, state, name, id=f"{system.key}-{state}-{name}")
 
 
+def _agent(owner, username, modules):
+    invitation = accounts.invite_agent(
+        owner=owner,
+        name=username,
+        email=f"{username}@example.cn",
+        modules=modules,
+        accept_url_base="",
+    )
+    return accounts.accept_invitation(
+        invitation=invitation, username=username, password=PASSWORD
+    ).user
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(("system_key", "state", "name"), list(cases()))
-def test_every_state_transition_and_role(system_key, state, name, chain, owner, agent, authority):
+def test_every_state_transition_and_role(system_key, state, name, owner, seeded):
     system = registry.get(system_key)
-    if system_key not in FACTORIES:
-        pytest.fail(f"Add a draft builder for {system_key} to FACTORIES.")
-    ungranted = accounts.accept_invitation(
-        invitation=accounts.invite_agent(
-            owner=owner,
-            name="无权",
-            email="n@example.cn",
-            modules=[k for k in ("AV_IMPORT",) if k != system_key],
-            accept_url_base="",
-        ),
-        username="ungranted",
-        password=None,
-    ).user
+    if system_key not in SCENARIOS:
+        pytest.fail(f"Add a scenario for {system_key} to tests/systems.py.")
+    scenario = SCENARIOS[system_key]
+    chain = scenario.chains()
+    authority = scenario.authority()
+    others = [k for k in registry.all_systems() if k.key != system_key]
     actors = {
         "owner": owner,
-        "agent": agent.user,
-        "ungranted-agent": ungranted,
+        "agent": _agent(owner, "granted", [system_key]),
+        "ungranted-agent": _agent(owner, "ungranted", [k.key for k in others]),
         "other-owner": make_enterprise(USCC_SHANGHAI, "sh-owner").user,
-        **{level: chain[level] for level in LEVELS},
+        **{level: chain.get(level) for level in LEVELS},
         "other-l1": chain["other-l1"],
     }
-    filing = FACTORIES[system_key](owner, authority)
+    roles = [r for r in ROLES if actors[r] is not None]
+    filing = scenario.draft(owner, authority)
     system.model.objects.filter(pk=filing.pk).update(status=state)
     by_source = {t.source: t for t in _transitions(system) if t.name == name}
-    for role in ROLES:
+    for role in roles:
         subject = system.model.objects.get(pk=filing.pk)
         transition = by_source.get(state)
         permitted = transition is not None and allowed(system, transition, state, role)
