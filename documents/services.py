@@ -449,12 +449,14 @@ def verify(code_text: str) -> Verification | None:
         ]
         return Verification("notice", document, "current", code.code, 1, rows)
     if isinstance(document, Certificate):
-        first = document.lines.first()
+        names = list(document.lines.values_list("name", flat=True)[:6])
+        more = document.lines.count() - 5 if len(names) > 5 else 0
+        goods = "、".join(names[:5]) + (f" 等{len(names[:5]) + more}项" if more else "")
         rows = [
             ("证书 Document", registry.get(document.system).title(document)),
             ("证书编号 Certificate number", document.number),
             ("单位 Holder", document.holder_name),
-            ("商品 Goods", first.name if first else ""),
+            ("商品 Goods", goods),
             ("发证机关 Authority", authority_name(document.authority, document.system)),
             ("发证日期 Issued", chinese_date(document.issue_date)),
             ("有效期至 Valid until", chinese_date(document.valid_until)),

@@ -50,7 +50,7 @@ class SheetColumn:
         return self.labels[0] + ("*" if self.field.required else "")
 
 
-def _choice_text(obj) -> str:
+def choice_text(obj) -> str:
     code = getattr(obj, "code", None)
     name = getattr(obj, "name_zh", None) or str(obj)
     return f"{code} {name}" if code else name
@@ -74,7 +74,7 @@ def columns_of(form) -> list[SheetColumn]:
             column.lookup = {}
             texts = []
             for obj in field.queryset:
-                text = _choice_text(obj)
+                text = choice_text(obj)
                 texts.append(text)
                 for key in (
                     text,
@@ -97,6 +97,28 @@ def columns_of(form) -> list[SheetColumn]:
             column.choices = tuple(texts)
         columns.append(column)
     return columns
+
+
+def shown(columns, rows) -> list:
+    """Staged rows as a preview shows them: reference items as "code name", decimals to
+    their field's places."""
+    names = {}
+    for column in columns:
+        if column.lookup is not None and hasattr(column.field, "queryset"):
+            ids = {values.get(column.name) for _row, values in rows}
+            names[column.name] = {
+                obj.pk: choice_text(obj) for obj in column.field.queryset.filter(pk__in=ids)
+            }
+
+    def text(column, value):
+        if column.name in names:
+            return names[column.name].get(value, value)
+        places = getattr(column.field, "decimal_places", None)
+        if places is not None and value not in (None, ""):
+            return f"{Decimal(value):,.{places}f}"
+        return value
+
+    return [(row, [text(c, values.get(c.name, "")) for c in columns]) for row, values in rows]
 
 
 def template(form, *, title: str, example: dict, notes=()) -> bytes:

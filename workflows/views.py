@@ -398,27 +398,10 @@ def import_preview(request, number: str, staged_id: int, *, system):
             messages.success(request, _("%(n)s goods lines added.") % {"n": added})
             return redirect(redirect(f"{system.url_namespace}:detail", number).url + "#goods")
     form = system.line_form()
-    columns = [c for c in spreadsheets.columns_of(form)]
+    columns = spreadsheets.columns_of(form)
     accepted = Paginator(staged.accepted, PREVIEW_ROWS).get_page(request.GET.get("page"))
     rejected = Paginator(staged.rejected, PREVIEW_ROWS).get_page(request.GET.get("rejected"))
-    names = {}
-    for column in columns:
-        if column.lookup is not None and hasattr(column.field, "queryset"):
-            ids = {values.get(column.name) for _row, values in accepted}
-            names[column.name] = {
-                obj.pk: spreadsheets._choice_text(obj)
-                for obj in column.field.queryset.filter(pk__in=ids)
-            }
-    rows = [
-        (
-            row,
-            [
-                names.get(c.name, {}).get(values.get(c.name), values.get(c.name, ""))
-                for c in columns
-            ],
-        )
-        for row, values in accepted
-    ]
+    rows = spreadsheets.shown(columns, accepted)
     return render(
         request,
         "workflows/enterprise/import_preview.html",

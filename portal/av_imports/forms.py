@@ -57,8 +57,10 @@ class HeaderForm(PortalFormMixin, forms.ModelForm):
         self.order_fields(["approval_number", "importer_name", "importer_code", "authority"])
         self.fields["authority"].queryset = offices
         self.fields["entry_port"].queryset = Port.objects.live()
-        for name in self.fields:
-            self.fields[name].required = False
+        for name, field in self.fields.items():
+            # A draft saves with any of them empty (seed: 暂存); submitting needs them all.
+            field.required_to_submit = name in HEADER_FIELDS
+            field.required = False
         if instance and instance.pk and instance.status != "DRAFT":
             self.fields["authority"].disabled = True
 
