@@ -21,6 +21,7 @@ from functools import cached_property
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.utils.text import capfirst
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,35 @@ class Column:
             if callable(obj) and not isinstance(obj, models.Model):
                 obj = obj()
         return obj
+
+
+def _field_value(field):
+    """How a page shows one model field: a reference item by its Chinese name, a choice by
+    its label, a decimal to its places."""
+    name = field.name
+    if field.is_relation:
+        related = field.related_model
+        return f"{name}.name_zh" if any(f.name == "name_zh" for f in related._meta.fields) else name
+    if field.choices:
+        return f"get_{name}_display"
+    if isinstance(field, models.DecimalField):
+        places = field.decimal_places
+
+        def decimal(obj, name=name, places=places):
+            value = getattr(obj, name)
+            return f"{value:,.{places}f}" if value is not None else ""
+
+        return decimal
+    return name
+
+
+def columns_of(model, names) -> tuple[Column, ...]:
+    """One column per model field named, labelled with its verbose name."""
+    found = []
+    for name in names:
+        field = model._meta.get_field(name)
+        found.append(Column(capfirst(field.verbose_name), _field_value(field)))
+    return tuple(found)
 
 
 class System:
@@ -137,6 +167,13 @@ class System:
     certificate_export_title = ""
     certificate_export_columns: tuple = ()  # (header, width, key[, format(value)])
     summary_columns: tuple[Column, ...] = ()  # the sign-off sheet's summary
+
+    def __init__(self):
+        # Pages show the fields the filer typed unless the system declares its own columns.
+        if not self.header_columns and self.header_form is not None:
+            self.header_columns = columns_of(self.model, self.header_fields)
+        if not self.line_columns and self.line_form is not None:
+            self.line_columns = columns_of(self.line_model, self.line_form._meta.fields)
 
     def __str__(self):
         return str(self.label)

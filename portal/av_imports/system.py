@@ -1,7 +1,6 @@
 """The audio-video import approval's declaration: what the shared mechanism needs to know."""
 
 from datetime import timedelta
-from decimal import Decimal
 
 import django_filters
 from django import forms
@@ -28,10 +27,6 @@ class AttachmentListRow(forms.Form):
     document_number = forms.CharField(label=_("Document number"), max_length=100)
     issuer = forms.CharField(label=_("Issued by"), max_length=200)
     issue_date = forms.DateField(label=_("Date of issue"))
-
-
-def _money(value) -> str:
-    return f"{value:,.2f}" if isinstance(value, Decimal) else str(value or "")
 
 
 REQUIRED_HEADER = (
@@ -153,26 +148,6 @@ class AvImport(System):
         ),
     )
     staff_columns = (Column(_("Approval number"), "approval_number"),)
-    header_columns = (
-        Column(_("Approval number"), "approval_number"),
-        Column(_("Approving office"), "authority.name_zh"),
-        Column(_("Entry port"), "entry_port.name_zh"),
-        Column(_("Importer contact person"), "contact_name"),
-        Column(_("Importer contact phone"), "contact_phone"),
-    )
-    line_columns = (
-        Column(_("Programme title (Chinese)"), "title_zh"),
-        Column(_("Original title"), "title_original"),
-        Column(_("Carrier"), "carrier.name_zh"),
-        Column(_("Language"), "language"),
-        Column(_("Country or region of origin"), "country.name_zh"),
-        Column(_("Copyright holder or publisher"), "copyright_holder"),
-        Column(_("Quantity"), "quantity"),
-        Column(_("Unit"), "unit"),
-        Column(_("Unit price"), lambda line: _money(line.unit_price)),
-        Column(_("Currency"), "currency.code"),
-        Column(_("Total"), lambda line: _money(line.total)),
-    )
     summary_columns = (
         Column("批准单编号", "approval_number"),
         Column("入境口岸", "entry_port.name_zh"),
