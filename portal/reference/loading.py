@@ -7,6 +7,7 @@ later edits by editors go through moderation.
 
 import csv
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
@@ -18,6 +19,10 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 
 def _flag(value: str) -> bool:
     return value.strip() == "1"
+
+
+def _decimal(value: str):
+    return Decimal(value.strip()) if value.strip() else None
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,7 @@ SOURCES = [
             "is_iron_ore": ("is_iron_ore", _flag),
             "is_key_agricultural": ("is_key_agricultural", _flag),
             "electronic_licence_eligible": ("electronic_licence_eligible", _flag),
+            "auto_import_licence": ("auto_import_licence", _flag),
         },
     ),
     Source("dosage_forms.csv", m.DosageForm, "code", {}),
@@ -73,7 +79,12 @@ SOURCES = [
         "code",
         {"alpha2": ("code", str), "alpha3": ("alpha3", str), "numeric": ("numeric", str)},
     ),
-    Source("currencies.csv", m.Currency, "code", {"numeric": ("numeric", str)}),
+    Source(
+        "currencies.csv",
+        m.Currency,
+        "code",
+        {"numeric": ("numeric", str), "usd_rate": ("usd_rate", _decimal)},
+    ),
     Source("trade_modes.csv", m.TradeMode, "code", {}),
     Source("purposes.csv", m.Purpose, "code", {"module": ("module", str)}),
 ]

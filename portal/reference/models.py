@@ -195,13 +195,19 @@ class HSCode(ReferenceItem):
     electronic_licence_eligible = models.BooleanField(
         _("electronic licence eligible"), default=True
     )
+    auto_import_licence = models.BooleanField(
+        _("under the automatic import licence (non-mechanical/electrical)"),
+        default=False,
+        help_text=_("Goods in the catalogue of the automatic import licence the bureau issues."),
+    )
 
     panels = [
         *ReferenceItem.base_panels,
         FieldPanel("unit"),
+        FieldPanel("auto_import_licence"),
+        FieldPanel("electronic_licence_eligible"),
         FieldPanel("is_iron_ore"),
         FieldPanel("is_key_agricultural"),
-        FieldPanel("electronic_licence_eligible"),
     ]
 
     class Meta(ReferenceItem.Meta):
@@ -245,8 +251,16 @@ class Country(ReferenceItem):
 class Currency(ReferenceItem):
     code = models.CharField(_("ISO 4217 code"), max_length=3, unique=True)
     numeric = models.CharField(_("ISO 4217 numeric"), max_length=3)
+    usd_rate = models.DecimalField(
+        _("US dollars per unit"),
+        max_digits=14,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text=_("The conversion rate licence values are converted to US dollars at."),
+    )
 
-    panels = [*ReferenceItem.base_panels, FieldPanel("numeric")]
+    panels = [*ReferenceItem.base_panels, FieldPanel("numeric"), FieldPanel("usd_rate")]
 
     class Meta(ReferenceItem.Meta):
         verbose_name = _("currency")
