@@ -309,6 +309,10 @@ class System:
         """Problems of a certificate imported from an authority's own system."""
         return []
 
+    def urls(self) -> list:
+        """The system's own enterprise pages (e.g. a pre-check), beside the shared ones."""
+        return []
+
     def load_demo(self, *, owner) -> None:
         """Demo approvers and filings of this system for ``make run`` (idempotent)."""
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from portal.reference.models import Authority, Module
 
+from . import auto_licence_helpers as licence
 from . import av_import_helpers as av
 from . import drug_permit_helpers as drug
 from .conftest import make_chain
@@ -45,5 +46,11 @@ SCENARIOS = {
         chains=av.chains,
         draft=av.draft,
         approved=_av_approved,
+    ),
+    Module.AUTO_IMPORT_LICENCE: Scenario(
+        authority=licence.bureau,
+        chains=licence.chains,
+        draft=licence.draft,
+        approved=licence.issued,
     ),
 }

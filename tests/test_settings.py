@@ -129,7 +129,15 @@ def test_demo_data_loads_once_and_a_second_run_changes_nothing(seeded):
             model._meta.label: model.objects.count()
             for model in apps.get_models()
             if model._meta.app_label
-            in ("accounts", "cms", "wagtailcore", "wagtaildocs", "filings", "av_imports")
+            in (
+                "accounts",
+                "cms",
+                "wagtailcore",
+                "wagtaildocs",
+                "filings",
+                "av_imports",
+                "auto_licences",
+            )
         }
         passwords = dict(User.objects.values_list("username", "password"))
         return counts, passwords
@@ -149,6 +157,9 @@ def test_demo_data_loads_once_and_a_second_run_changes_nothing(seeded):
         "drug-admin": Role.AUTHORITY_ADMIN,
         "av-reviewer": Role.APPROVER,
         "av-admin": Role.AUTHORITY_ADMIN,
+        "licence-l1": Role.APPROVER,
+        "licence-l2": Role.APPROVER,
+        "licence-admin": Role.AUTHORITY_ADMIN,
         "editor": Role.EDITOR,
         "regulator": Role.REGULATOR,
         "admin": Role.SUPERUSER,

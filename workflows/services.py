@@ -154,7 +154,7 @@ def update_line(*, filing, actor, line, values: dict):
 def _line_form(filing):
     system = filing.declaration
     lines = list(system.lines_of(filing)[:1])
-    return system.line_form(first_line=lines[0] if lines else None)
+    return system.line_form(first_line=lines[0] if lines else None, filing=filing)
 
 
 def stage_line_import(*, filing, actor, uploaded_file) -> StagedImport:

@@ -10,6 +10,7 @@ from . import views
 def system_urls(system) -> list:
     kw = {"system": system}
     patterns = [
+        *system.urls(),
         path("", views.filing_list, kw, name="list"),
         path("action/", views.list_action, kw, name="action"),
         path("new/", views.create, kw, name="create"),

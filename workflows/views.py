@@ -196,6 +196,7 @@ def detail(request, number: str, *, system):
     adding_line = bool(posted and posted.get("form") in ("line", "line_add"))
     line_form = system.line_form(
         posted if adding_line else None,
+        filing=filing,
         first_line=first_line,
         initial=system.line_initial(copy_from),
     )
@@ -300,7 +301,7 @@ def edit_line(request, number: str, line_id: int, *, system):
         return _url(system, "detail", number)
     others = system.lines_of(filing).exclude(pk=line.pk)
     first = others.first() if others.filter(line_number__lt=line.line_number).exists() else None
-    form = system.line_form(request.POST or None, instance=line, first_line=first)
+    form = system.line_form(request.POST or None, instance=line, first_line=first, filing=filing)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_line(filing=filing, actor=request.user, line=line, values=form.values())
@@ -397,7 +398,7 @@ def import_preview(request, number: str, staged_id: int, *, system):
         else:
             messages.success(request, _("%(n)s goods lines added.") % {"n": added})
             return redirect(redirect(f"{system.url_namespace}:detail", number).url + "#goods")
-    form = system.line_form()
+    form = system.line_form(filing=filing)
     columns = spreadsheets.columns_of(form)
     accepted = Paginator(staged.accepted, PREVIEW_ROWS).get_page(request.GET.get("page"))
     rejected = Paginator(staged.rejected, PREVIEW_ROWS).get_page(request.GET.get("rejected"))

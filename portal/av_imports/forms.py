@@ -101,7 +101,7 @@ class GoodsLineForm(PortalFormMixin, forms.ModelForm):
             "currency": ReferencePicker("currencies"),
         }
 
-    def __init__(self, *args, first_line=None, **kwargs):
+    def __init__(self, *args, first_line=None, filing=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["carrier"].queryset = Carrier.objects.live()
         self.fields["country"].queryset = Country.objects.live()

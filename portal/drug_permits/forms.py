@@ -126,7 +126,7 @@ class GoodsLineForm(PortalFormMixin, forms.ModelForm):
             "country": ReferencePicker("countries"),
         }
 
-    def __init__(self, *args, first_line=None, **kwargs):
+    def __init__(self, *args, first_line=None, filing=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["hs_code"].queryset = HSCode.objects.live()
         self.fields["dosage_form"].queryset = DosageForm.objects.live()

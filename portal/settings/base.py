@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "workflows",
     "portal.drug_permits",
     "portal.av_imports",
+    "portal.auto_licences",
     "wagtail.contrib.forms",
     "wagtail.sites",
     "wagtail.users",

@@ -1,0 +1,98 @@
+"""Demo data for ``make run``: the licence bureau's first and second reviewers and two
+filings of the demo enterprise (a draft, and one issued with its electronic licence)."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from filings.selectors import approval_settings
+from portal.accounts import services as accounts
+from portal.reference.models import (
+    Authority,
+    Country,
+    Currency,
+    HSCode,
+    Module,
+    Port,
+    Purpose,
+    TradeMode,
+)
+from workflows import services
+
+DEMO_PASSWORD = "demo-pass-2026"
+BUREAU = "LB-000000"
+
+
+def header(bureau, enterprise) -> dict:
+    return {
+        "year": timezone.localdate().year,
+        "one_batch": True,
+        "hs_code_1": HSCode.objects.get(code="2601120000"),
+        "port_1": Port.objects.filter(code="2233").first(),
+        "authority": bureau,
+        "handler": "王经理",
+        "import_user_name": enterprise.name_zh,
+        "import_user_code": enterprise.uscc,
+        "importer_name": enterprise.name_zh,
+        "importer_code": enterprise.uscc,
+        "trade_mode": TradeMode.objects.get(code="0110"),
+        "trade_country": Country.objects.get(code="AU"),
+        "currency_source": "1",
+        "origin_country": Country.objects.get(code="AU"),
+        "purpose": Purpose.objects.get(code="OWN_USE"),
+        "expected_arrival": timezone.localdate() + timedelta(days=45),
+        "price_currency": Currency.objects.get(code="USD"),
+    }
+
+
+def line() -> dict:
+    return {
+        "hs_code": HSCode.objects.get(code="2601120000"),
+        "specification": "Fe 62%",
+        "unit": "千克",
+        "quantity": "1000000",
+        "unit_price": "0.1050",
+        "total": "105000.00",
+    }
+
+
+def load(system, *, owner) -> None:
+    bureau = Authority.objects.get(code=BUREAU)
+    reviewers = {
+        level: accounts.create_approver(
+            username=f"licence-l{level}",
+            password=DEMO_PASSWORD,
+            authority=bureau,
+            system=Module.AUTO_IMPORT_LICENCE,
+            level=level,
+            first_name=name,
+        ).user
+        for level, name in ((1, "孙初审"), (2, "钱复审"))
+    }
+    admin = accounts.create_authority_admin(
+        username="licence-admin", password=DEMO_PASSWORD, authority=bureau, first_name="郑管理"
+    )
+    if not approval_settings(authority=bureau, system=Module.AUTO_IMPORT_LICENCE):
+        services.save_approval_settings(
+            actor=admin.user,
+            authority=bureau,
+            system=Module.AUTO_IMPORT_LICENCE,
+            values={
+                "name_zh": bureau.name_zh,
+                "name_en": bureau.name_en,
+                "phone": "010-55550200",
+                "address": "北京市东城区示范路2号",
+                "postcode": "100000",
+                "contact": "许可证事务处",
+            },
+        )
+    enterprise = owner.membership.enterprise
+    if system.model.objects.filter(enterprise=enterprise).exists():
+        return
+    issued = services.create_draft(system=system, actor=owner, values=header(bureau, enterprise))
+    services.add_line(filing=issued, actor=owner, values=line())
+    services.submit(filing=issued, actor=owner)
+    services.decide(filing=issued, actor=reviewers[1], decision="first_pass")
+    services.decide(filing=issued, actor=reviewers[2], decision="second_pass")
+    draft = services.create_draft(system=system, actor=owner, values=header(bureau, enterprise))
+    services.add_line(filing=draft, actor=owner, values=line())

@@ -1,0 +1,280 @@
+"""The automatic import licence's declaration: what the shared mechanism needs to know."""
+
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from filings.numbering import next_number
+from filings.registry import Column, Stage, System
+from portal.reference.models import AuthorityKind, Module
+from workflows import rules
+
+from .forms import ENTRY_FIELDS, PRECHECK_FIELDS, GoodsLineForm, HeaderForm
+from .models import AutoLicenceApplication, AutoLicenceLine, AutoLicenceStatus, validity_end
+
+S = AutoLicenceStatus
+
+
+def precheck_problems(codes, *, ports=()) -> list[str]:
+    """The licence bureau's answer to the pre-check: why no electronic licence (empty: yes).
+
+    Goods must be under this licence (the HS-code reference data editors keep says
+    so) and eligible for an electronic one; paper licences no longer exist (seed: 2019).
+    """
+    codes = [c for c in codes if c is not None]
+    problems = []
+    if not codes:
+        problems.append(gettext("Enter at least one HS code."))
+    seen = set()
+    for code in codes:
+        if code.pk in seen:
+            problems.append(gettext("HS code %(code)s is entered twice.") % {"code": code.code})
+        seen.add(code.pk)
+        if not code.auto_import_licence:
+            problems.append(
+                gettext(
+                    "%(code)s %(name)s is not under the automatic import licence "
+                    "(non-mechanical/electrical)."
+                )
+                % {"code": code.code, "name": code.name_zh}
+            )
+        elif not code.electronic_licence_eligible:
+            problems.append(
+                gettext(
+                    "%(code)s %(name)s is not eligible for an electronic licence; paper "
+                    "licences are no longer issued, so it cannot be applied for here."
+                )
+                % {"code": code.code, "name": code.name_zh}
+            )
+    ports = [p for p in ports if p is not None]
+    if len(ports) == 2 and ports[0] == ports[1]:
+        problems.append(gettext("Declaration port 2 must differ from port 1."))
+    return problems
+
+
+class PrecheckPasses(rules.Rule):
+    """The goods passed the pre-check (run on every save, whichever path the data took)."""
+
+    field = "hs_code_1"
+
+    def errors(self, obj, context):
+        codes = [obj.hs_code_1, obj.hs_code_2, obj.hs_code_3, obj.hs_code_4]
+        return [
+            (self.field, message)
+            for message in precheck_problems(codes, ports=(obj.port_1, obj.port_2))
+        ]
+
+
+def _this_or_next_year(filing) -> bool:
+    year = timezone.localdate().year
+    return filing.year in (year, year + 1)
+
+
+HEADER_RULES = (
+    rules.AuthorityAccepting(),
+    rules.Required("hs_code_1", _("Enter at least one HS code.")),
+    rules.Required("port_1", _("Choose declaration port 1.")),
+    rules.Satisfies(
+        _this_or_next_year, _("The licence year is this year or the next."), field="year"
+    ),
+    PrecheckPasses(),
+)
+
+REQUIRED_TO_SUBMIT = (
+    ("authority", _("Choose the licence bureau.")),
+    ("handler", _("Enter the applicant's handling person (field 3).")),
+    ("import_user_name", _("Enter the import user (field 5).")),
+    ("import_user_code", _("Enter the import user's code (field 5).")),
+    ("importer_name", _("Enter the importer (field 6).")),
+    ("importer_code", _("Enter the importer's code (field 6).")),
+    ("trade_mode", _("Choose the trade mode (field 7).")),
+    ("trade_country", _("Choose the trading country or region (field 8).")),
+    ("currency_source", _("Choose the currency source (field 9).")),
+    ("origin_country", _("Choose the country or region of origin (field 10).")),
+    ("purpose", _("Choose the purpose of the goods (field 12).")),
+    ("expected_arrival", _("Enter the expected arrival date (field 13).")),
+    ("price_currency", _("Choose the price currency (field 19).")),
+)
+
+SUBMIT_RULES = (
+    *(rules.Required(field, message) for field, message in REQUIRED_TO_SUBMIT),
+    *HEADER_RULES,
+    rules.Satisfies(
+        lambda f: f.price_currency is None or f.price_currency.usd_rate,
+        _("The price currency has no US dollar rate; choose another or ask the editors."),
+        field="price_currency",
+    ),
+    rules.AtLeastOneLine(),
+    rules.Satisfies(
+        lambda f: set(f.goods_lines.values_list("hs_code", flat=True)) <= set(f.hs_code_ids),
+        _("Every goods line must be one of the pre-checked HS codes."),
+    ),
+)
+
+LINE_RULES = (
+    rules.Satisfies(
+        lambda line: line.hs_code_id in line.application.hs_code_ids,
+        _("Choose one of the HS codes of the pre-check."),
+        field="hs_code",
+        when=lambda line: line.hs_code_id,
+    ),
+    rules.Positive("quantity", _("The quantity must be more than zero.")),
+    rules.Positive("unit_price", _("The unit price must be more than zero.")),
+    rules.Satisfies(
+        lambda line: line.total == line.expected_total,
+        _("The total value must be the quantity × the unit price."),
+        field="total",
+        when=lambda line: line.expected_total is not None and line.total is not None,
+    ),
+)
+
+
+class AutoLicence(System):
+    key = Module.AUTO_IMPORT_LICENCE
+    label = _("Automatic import licence (non-mechanical/electrical)")
+    model = AutoLicenceApplication
+    line_model = AutoLicenceLine
+    lines_relation = "goods_lines"
+    line_parent = "application"
+    statuses = AutoLicenceStatus
+    editable_states = (S.DRAFT, S.REVOKED)
+    deletable_states = (S.DRAFT, S.REVOKED, S.FIRST_REJECTED)
+    stages = (
+        Stage(1, S.FIRST_REVIEW, _("First review (初审)")),
+        Stage(2, S.SECOND_REVIEW, _("Second review (复审)")),
+    )
+    authority_kinds = (AuthorityKind.LICENCE_BUREAU,)
+    slug = "auto-licences"
+    url_namespace = "auto_licences"
+    admin_slug = "auto-licence"
+
+    header_form = HeaderForm
+    line_form = GoodsLineForm
+    header_fields = (*PRECHECK_FIELDS, *ENTRY_FIELDS)
+    create_only_fields = PRECHECK_FIELDS
+    copy_excludes = ("bureau_number",)
+    header_rules = HEADER_RULES
+    line_rules = LINE_RULES
+    submit_rules = SUBMIT_RULES
+    attachment_rules = (rules.MaxSize(1024 * 1024),)
+    attachment_help = _("Optional for an electronic licence; PDF, at most 1 MB each.")
+
+    issues_certificate = True
+    sends_to_customs = True
+    templates = {"list": "auto_licences/list.html"}
+
+    list_columns = (
+        Column(_("Bureau application number"), "bureau_number"),
+        Column(_("Goods"), lambda f: f.hs_code_1.name_zh if f.hs_code_1_id else ""),
+        Column(_("Year"), "year"),
+    )
+    staff_columns = (
+        Column(_("Bureau application number"), "bureau_number"),
+        Column(_("Goods"), lambda f: f.hs_code_1.name_zh if f.hs_code_1_id else ""),
+    )
+    summary_columns = (
+        Column("申请表号", "bureau_number"),
+        Column("商品名称", lambda f: f.hs_code_1.name_zh if f.hs_code_1_id else ""),
+    )
+    export_title = "自动进口许可证申请"
+    export_columns = (
+        Column("申请表序号", "number", 20),
+        Column("申请表号", "bureau_number", 24),
+        Column("状态", "status_label", 14),
+        Column("进口商", "importer_name", 30),
+        Column("年度", "year", 8),
+        Column("商品代码", lambda f: f.hs_code_1.code if f.hs_code_1_id else "", 12),
+        Column("商品名称", lambda f: f.hs_code_1.name_zh if f.hs_code_1_id else "", 24),
+    )
+    certificate_columns = (
+        Column(_("Importer"), "holder_name"),
+        Column(_("Declaration ports"), "ports"),
+        Column(_("Issue date"), "issue_date"),
+        Column(_("Valid until"), "valid_until"),
+    )
+    certificate_line_columns = (
+        Column(_("HS code"), "hs_code"),
+        Column(_("Goods"), "name"),
+        Column(_("Specification"), lambda line: line.details.get("specification", "")),
+        Column(_("Quantity"), "quantity"),
+        Column(_("Unit"), "unit"),
+        Column(_("Total value in US dollars"), lambda line: line.details.get("total_usd", "")),
+    )
+    certificate_export_title = "自动进口许可证"
+    certificate_export_columns = (
+        ("许可证号", 16, "certificate__number"),
+        ("申请表序号", 20, "certificate__filing__number"),
+        ("证书状态", 10, "certificate__status"),
+        ("进口商", 30, "certificate__holder_name"),
+        ("商品代码", 12, "hs_code"),
+        ("商品名称", 22, "name"),
+        ("规格", 14, "details.specification"),
+        ("数量", 12, "quantity"),
+        ("单位", 8, "unit"),
+        ("总值折美元", 14, "details.total_usd"),
+        ("发证日期", 12, "certificate__issue_date"),
+        ("有效截止日期", 12, "certificate__valid_until"),
+    )
+    correctable_fields = {"ports": _("declaration ports"), "remarks": _("remarks")}
+
+    def urls(self) -> list:
+        from . import views
+
+        return [path("new/check/", views.precheck, {"system": self}, name="precheck")]
+
+    def new_number(self, filing) -> str:
+        """申请表序号: "NA", the two-digit year and thirteen digits (seed: NA1900000000000817)."""
+        return next_number(f"NA{filing.year % 100:02d}", width=13)
+
+    def certificate_number(self, filing) -> str:
+        return next_number(f"{filing.year % 100:02d}-JK-", width=6)
+
+    def title(self, obj) -> str:
+        return "中华人民共和国自动进口许可证"
+
+    def certificate_validity(self, filing, *, issue_date, settings):
+        return validity_end(issued=issue_date, year=filing.year)
+
+    def certificate_content(self, filing) -> dict:
+        lines = filing.goods_lines.select_related("hs_code")
+        currency = filing.price_currency.code if filing.price_currency_id else ""
+        return {
+            "holder_name": filing.importer_name or filing.enterprise.name_zh,
+            "holder_uscc": filing.importer_code or filing.enterprise.uscc,
+            "holder_address": filing.enterprise.address,
+            "ports": filing.ports_display,
+            "remarks": filing.remarks,
+            "content": {
+                "year": filing.year,
+                "one_batch": filing.one_batch,
+                "bureau_number": filing.bureau_number,
+                "trade_mode": getattr(filing.trade_mode, "code", ""),
+                "origin": getattr(filing.origin_country, "code", ""),
+            },
+            "lines": [
+                {
+                    "line_number": line.line_number,
+                    "hs_code": line.hs_code.code,
+                    "name": line.hs_code.name_zh,
+                    "quantity": line.quantity,
+                    "unit": line.unit,
+                    "details": {
+                        "specification": line.specification,
+                        "unit_price": str(line.unit_price),
+                        "currency": currency,
+                        "total": str(line.total),
+                        "total_usd": str(line.total_usd or ""),
+                    },
+                }
+                for line in lines
+            ],
+        }
+
+    def load_demo(self, *, owner) -> None:
+        from .demo import load
+
+        load(self, owner=owner)
+
+
+AUTO_LICENCE = AutoLicence()

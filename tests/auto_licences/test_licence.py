@@ -1,0 +1,180 @@
+"""Seed 004, its core: the pre-check, the application with its defaults and numbers, goods
+lines, submit, revoke, both reviews, the electronic licence and its validity, customs."""
+
+import re
+from datetime import date
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from customs import services as customs
+from documents.models import CustomsStatus
+from filings.runner import AlreadyHandled
+from portal.auto_licences.models import validity_end
+from portal.reference.models import Currency, HSCode
+
+from .. import auto_licence_helpers as lic
+from ..conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def chains(seeded):
+    return lic.chains()
+
+
+def url(name, *args):
+    return reverse(f"auto_licences:{name}", args=args)
+
+
+def precheck(client, *codes, port="2233"):
+    data = {"year": date.today().year, "one_batch": "True", "port_1": port_pk(port)}
+    for n, code in enumerate(codes, start=1):
+        data[f"hs_code_{n}"] = HSCode.objects.get(code=code).pk
+    return client.post(url("precheck"), data).content.decode()
+
+
+def shown_values(html) -> dict:
+    """The values of a page's form as a browser would post them (inputs and selections)."""
+    values = {}
+    for tag in re.findall(r"<input[^>]*>", html):
+        name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
+        if name and value and "disabled" not in tag and 'type="radio"' not in tag:
+            values[name.group(1)] = value.group(1)
+    for name, body in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
+        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', body)
+        if chosen:
+            values[name] = chosen.group(1)
+    values.pop("csrfmiddlewaretoken", None)
+    return values
+
+
+def port_pk(code):
+    from portal.reference.models import Port
+
+    return Port.objects.get(code=code).pk
+
+
+def test_precheck_answers_for_eligible_and_ineligible_goods(owner_client, chains):
+    html = precheck(owner_client, lic.IRON_ORE)
+    assert "可以申请电子许可证" in html
+    link = re.search(r'href="([^"]*/auto-licences/new/\?[^"]*)"', html).group(1)
+    query = parse_qs(urlparse(link.replace("&amp;", "&")).query)
+    assert query["hs_code_1"] == [lic.IRON_ORE] and query["one_batch"] == ["1"]
+    # A drug is not under this licence; crude oil is, but not electronically.
+    html = precheck(owner_client, "2937121000", "2709000000")
+    assert "不能签发电子许可证" in html
+    assert "2937121000" in html and "不属于自动进口许可" in html
+    assert "2709000000" in html and "不能申请电子许可证" in html
+    assert "/auto-licences/new/?" not in html
+    html = precheck(owner_client, lic.IRON_ORE, lic.IRON_ORE)
+    assert "重复" in html
+
+
+def test_entry_from_the_precheck_with_defaults_and_the_enterprise_filled(owner_client, chains):
+    html = precheck(owner_client, lic.IRON_ORE)
+    link = re.search(r'href="([^"]*/auto-licences/new/\?[^"]*)"', html).group(1)
+    link = link.replace("&amp;", "&")
+    page = owner_client.get(link).content.decode()
+    assert "一般贸易" in page and "自用" in page and "CNY" in page
+    assert 'value="甲公司"' in page and "91110108MA01C2D3XY" in page
+    assert "2601120000" in page  # the pre-checked code, shown fixed
+    # What the browser posts: every value the page shows, plus what the filer typed.
+    response = owner_client.post(link, {**shown_values(page), "handler": "王经理"}, follow=True)
+    html = response.content.decode()
+    filing = lic.system().model.objects.get()
+    assert re.fullmatch(r"NA\d{2}\d{13}", filing.number)
+    assert filing.hs_code_1.code == lic.IRON_ORE and filing.trade_mode.code == "0110"
+    assert filing.price_currency.code == "CNY" and filing.purpose.code == "OWN_USE"
+    assert "申报前仍需完成" in html and "预计到港时间" in html
+
+
+def test_the_precheck_is_a_rule_the_services_run(owner, chains):
+    with pytest.raises(ValidationError) as error:
+        lic.draft(owner, hs_code_1=HSCode.objects.get(code="2937121000"))
+    assert "hs_code_1" in error.value.message_dict
+
+
+def test_goods_lines_are_of_the_prechecked_codes_and_valued_in_dollars(owner, chains):
+    filing = lic.draft(owner, price_currency=Currency.objects.get(code="EUR"))
+    with pytest.raises(ValidationError) as error:
+        lic.services.add_line(
+            filing=filing,
+            actor=owner,
+            values=lic.line(hs_code=HSCode.objects.get(code="2709000000")),
+        )
+    assert "hs_code" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        lic.services.add_line(filing=filing, actor=owner, values=lic.line(total="1.00"))
+    assert "total" in error.value.message_dict
+    line = lic.services.add_line(filing=filing, actor=owner, values=lic.line())
+    assert str(line.total_usd) == "113.40"  # 105.00 EUR × 1.08
+
+
+def test_submit_assigns_the_bureau_number_and_revoke_returns_it(owner, chains):
+    filing = lic.complete_draft(owner)
+    lic.services.submit(filing=filing, actor=owner)
+    assert filing.status == "FIRST_REVIEW"
+    # Two-digit year, region code and organisation code from the USCC, a sequence.
+    assert re.fullmatch(rf"{date.today().year % 100:02d}1101MA01C2D3X\d{{6}}", filing.bureau_number)
+    lic.services.withdraw(filing=filing, actor=owner)
+    filing.refresh_from_db()
+    assert filing.status == "REVOKED" and filing.is_editable
+    lic.services.delete_draft(filing=filing, actor=owner)
+    assert not lic.system().model.objects.filter(pk=filing.pk).exists()
+
+
+def test_both_reviews_then_the_electronic_licence_goes_to_customs(owner, owner_client, chains):
+    filing = lic.complete_draft(owner)
+    lic.services.submit(filing=filing, actor=owner)
+    with pytest.raises(ValidationError):
+        lic.services.decide(filing=filing, actor=chains[1], decision="first_reject")
+    with pytest.raises((AlreadyHandled, Exception)):
+        lic.services.decide(filing=filing, actor=chains[2], decision="second_pass")
+    lic.services.decide(filing=filing, actor=chains[1], decision="first_pass")
+    lic.services.decide(filing=filing, actor=chains[2], decision="second_pass")
+    filing.refresh_from_db()
+    certificate = filing.certificate
+    assert filing.status == "ISSUED" and certificate.number.startswith(
+        f"{date.today().year % 100:02d}-JK-"
+    )
+    assert certificate.valid_until == validity_end(issued=certificate.issue_date, year=filing.year)
+    html = owner_client.get(url("detail", filing.number)).content.decode()
+    assert "已生成电子许可证" in html and certificate.number in html
+    message = customs.send_certificate(certificate=certificate, actor=chains[2])
+    certificate.refresh_from_db()
+    assert certificate.customs_status == CustomsStatus.SENT and message.body
+
+
+def test_a_first_review_rejection_needs_a_reason_and_may_be_deleted(owner, chains):
+    filing = lic.complete_draft(owner)
+    lic.services.submit(filing=filing, actor=owner)
+    lic.services.decide(filing=filing, actor=chains[1], decision="first_reject", opinion="合同不全")
+    filing.refresh_from_db()
+    assert filing.status == "FIRST_REJECTED"
+    lic.services.delete_draft(filing=filing, actor=owner)
+
+
+@pytest.mark.parametrize(
+    ("issued", "year", "until"),
+    [
+        (date(2026, 3, 10), 2026, date(2026, 9, 10)),
+        (date(2026, 8, 15), 2026, date(2026, 12, 31)),  # never past the year's end
+        (date(2026, 12, 20), 2027, date(2027, 6, 20)),  # next year's licence issued early
+        (date(2026, 8, 31), 2027, date(2027, 2, 28)),  # the month's last day
+    ],
+)
+def test_validity_is_six_months_within_the_licence_year(issued, year, until):
+    assert validity_end(issued=issued, year=year) == until
+
+
+def test_another_enterprise_and_another_bureau_get_404(owner, other_owner, chains):
+    filing = lic.complete_draft(owner)
+    lic.services.submit(filing=filing, actor=owner)
+    assert client_for(other_owner).get(url("detail", filing.number)).status_code == 404
+    other = client_for(chains["other-l1"])
+    path = reverse("auto-licence:todo_detail", args=[filing.number])
+    assert other.get(path).status_code == 404
