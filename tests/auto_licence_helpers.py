@@ -1,10 +1,12 @@
 """Builders for automatic import licence tests, through the services as every path uses them."""
 
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
 from filings import registry
+from portal.auto_licences import services as tables
 from portal.reference.models import (
     Authority,
     AuthorityKind,
@@ -95,9 +97,70 @@ def draft(owner, authority=None, **overrides):
     )
 
 
+def contract_values(**overrides):
+    values = {
+        "enterprise_code": "MA01C2D3X",
+        "enterprise_name": "甲公司",
+        "uscc": "91110108MA01C2D3XY",
+        "address": "北京市朝阳区建国路1号",
+        "contact": "张三",
+        "contact_phone": "13800138000",
+        "contract_number": "HT-2026-001",
+        "seller_name_zh": "澳大利亚矿业公司",
+        "seller_name_en": "Australian Mining Pty Ltd",
+        "signed_on": date(2026, 10, 1),
+        "contract_valid_until": date(2027, 3, 31),
+        "total_quantity": Decimal("1000"),
+        "total_amount": Decimal("105.00"),
+        "settlement_currency": Currency.objects.get(code="USD"),
+        "payment_terms": "信用证",
+        "end_user_name": "甲公司",
+        "detailed_use": "炼钢原料",
+        "expected_change": "FLAT",
+    }
+    values.update(overrides)
+    return values
+
+
+def iron_ore_values(**overrides):
+    values = {
+        "year": timezone.localdate().year,
+        "importer_code": "91110108MA01C2D3XY",
+        "importer_name": "甲公司",
+        "origin": Country.objects.get(code="AU"),
+        "trade_country": Country.objects.get(code="AU"),
+        "contract_number": "HT-2026-001",
+        "contract_type": "SPOT",
+        "signed_on": date(2026, 10, 1),
+        "period_from": date(2026, 10, 1),
+        "period_to": date(2027, 3, 31),
+        "enterprise_nature": "PRODUCER",
+        "seller_name_zh": "澳大利亚矿业公司",
+        "seller_name_en": "Australian Mining Pty Ltd",
+        "unloading_port_1": "青岛港",
+    }
+    values.update(overrides)
+    return values
+
+
+IRON_ORE_ROW = {
+    "kind": "FINES",
+    "name": "PB粉",
+    "grade": Decimal("61.50"),
+    "quantity_kt": Decimal("1.000"),
+    "unit_price": Decimal("105000.00"),
+    "amount": Decimal("105000.00"),
+}
+
+
 def complete_draft(owner, authority=None, **overrides):
     filing = draft(owner, authority, **overrides)
     services.add_line(filing=filing, actor=owner, values=line())
+    tables.save_contract(filing=filing, actor=owner, values=contract_values())
+    if tables.needs_iron_ore(filing):
+        tables.save_iron_ore(
+            filing=filing, actor=owner, values=iron_ore_values(), rows=[dict(IRON_ORE_ROW)]
+        )
     return filing
 
 

@@ -2,6 +2,7 @@
 filings of the demo enterprise (a draft, and one issued with its electronic licence)."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -18,6 +19,8 @@ from portal.reference.models import (
     TradeMode,
 )
 from workflows import services
+
+from . import services as tables
 
 DEMO_PASSWORD = "demo-pass-2026"
 BUREAU = "LB-000000"
@@ -56,6 +59,55 @@ def line() -> dict:
     }
 
 
+IRON_ORE_ROW = {
+    "kind": "FINES",
+    "name": "PB粉",
+    "grade": Decimal("61.50"),
+    "quantity_kt": Decimal("1.000"),
+    "unit_price": Decimal("105000.00"),
+    "amount": Decimal("105000.00"),
+}
+
+
+def contract(filing) -> dict:
+    today = timezone.localdate()
+    return {
+        **tables.contract_initial(filing),
+        "contract_number": "DEMO-HT-2026-01",
+        "seller_name_zh": "示范澳洲矿业有限公司",
+        "seller_name_en": "Demo Australian Mining Pty Ltd",
+        "signed_on": today - timedelta(days=20),
+        "contract_valid_until": today + timedelta(days=160),
+        "total_quantity": Decimal("1000000"),
+        "total_amount": Decimal("105000.00"),
+        "settlement_currency": Currency.objects.get(code="USD"),
+        "payment_terms": "信用证",
+        "end_user_name": filing.enterprise.name_zh,
+        "detailed_use": "炼钢原料",
+        "expected_change": "FLAT",
+    }
+
+
+def iron_ore(filing) -> dict:
+    today = timezone.localdate()
+    return {
+        "year": filing.year,
+        "importer_code": filing.importer_code,
+        "importer_name": filing.importer_name,
+        "origin": Country.objects.get(code="AU"),
+        "trade_country": Country.objects.get(code="AU"),
+        "contract_number": "DEMO-HT-2026-01",
+        "contract_type": "SPOT",
+        "signed_on": today - timedelta(days=20),
+        "period_from": today - timedelta(days=20),
+        "period_to": today + timedelta(days=160),
+        "enterprise_nature": "TRADER",
+        "seller_name_zh": "示范澳洲矿业有限公司",
+        "seller_name_en": "Demo Australian Mining Pty Ltd",
+        "unloading_port_1": "青岛港",
+    }
+
+
 def load(system, *, owner) -> None:
     bureau = Authority.objects.get(code=BUREAU)
     reviewers = {
@@ -91,6 +143,10 @@ def load(system, *, owner) -> None:
         return
     issued = services.create_draft(system=system, actor=owner, values=header(bureau, enterprise))
     services.add_line(filing=issued, actor=owner, values=line())
+    tables.save_contract(filing=issued, actor=owner, values=contract(issued))
+    tables.save_iron_ore(
+        filing=issued, actor=owner, values=iron_ore(issued), rows=[dict(IRON_ORE_ROW)]
+    )
     services.submit(filing=issued, actor=owner)
     services.decide(filing=issued, actor=reviewers[1], decision="first_pass")
     services.decide(filing=issued, actor=reviewers[2], decision="second_pass")

@@ -10,7 +10,15 @@ from portal.forms import PortalFormMixin
 from portal.reference.models import Country, Currency, HSCode, Module, Port, Purpose, TradeMode
 from portal.reference.widgets import ReferencePicker
 
-from .models import AutoLicenceApplication, AutoLicenceLine, AutoLicenceStatus, validity_end
+from .models import (
+    AutoLicenceApplication,
+    AutoLicenceLine,
+    AutoLicenceStatus,
+    ContractInfo,
+    IronOreContract,
+    IronOreRow,
+    validity_end,
+)
 
 PRECHECK_FIELDS = (
     "year",
@@ -222,3 +230,84 @@ class GoodsLineForm(PortalFormMixin, forms.ModelForm):
 
     def values(self) -> dict:
         return dict(self.cleaned_data)
+
+
+def _dates(*names):
+    return {n: forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}) for n in names}
+
+
+class ContractForm(PortalFormMixin, forms.ModelForm):
+    """合同信息表, in the seed's four blocks."""
+
+    BLOCKS = (
+        (_("Applicant"), None),
+        (_("Foreign contract or agreement"), "contract_number"),
+        (_("Domestic trade (agency) contract or agreement"), "principal_name"),
+        (_("Other information"), "end_user_name"),
+    )
+
+    class Meta:
+        model = ContractInfo
+        fields = [
+            f.name
+            for f in ContractInfo._meta.fields
+            if f.editable and f.name not in ("id", "application", "updated_at")
+        ]
+        widgets = {
+            **_dates(
+                "established_on",
+                "signed_on",
+                "contract_valid_until",
+                "departure_date",
+                "arrival_date",
+                "agency_signed_on",
+                "agency_valid_until",
+            ),
+            "settlement_currency": ReferencePicker("currencies"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["settlement_currency"].queryset = Currency.objects.live()
+
+    def blocks(self):
+        """The fields in the seed's blocks, for the page."""
+        starts = {start: title for title, start in self.BLOCKS if start}
+        block, title = [], self.BLOCKS[0][0]
+        for bound in self:
+            if bound.name in starts:
+                yield title, block
+                block, title = [], starts[bound.name]
+            block.append(bound)
+        yield title, block
+
+
+class IronOreForm(PortalFormMixin, forms.ModelForm):
+    class Meta:
+        model = IronOreContract
+        fields = [
+            f.name
+            for f in IronOreContract._meta.fields
+            if f.editable and f.name not in ("id", "application", "updated_at")
+        ]
+        widgets = {
+            **_dates("signed_on", "period_from", "period_to"),
+            "origin": ReferencePicker("countries"),
+            "trade_country": ReferencePicker("countries"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["origin"].queryset = Country.objects.live()
+        self.fields["trade_country"].queryset = Country.objects.live()
+
+
+class IronOreRowForm(PortalFormMixin, forms.ModelForm):
+    class Meta:
+        model = IronOreRow
+        fields = ["kind", "name", "grade", "quantity_kt", "unit_price", "amount"]
+
+
+IronOreRows = forms.inlineformset_factory(
+    IronOreContract, IronOreRow, form=IronOreRowForm, extra=3, can_delete=True
+)

@@ -313,3 +313,213 @@ class AutoLicenceLine(models.Model):
         rate = getattr(currency, "usd_rate", None)
         if rate and self.total is not None:
             self.total_usd = (self.total * rate).quantize(MONEY, rounding=ROUND_HALF_UP)
+
+
+class ExpectedChange(models.TextChoices):
+    """本商品预计今年全年完成进口量与去年同比增减."""
+
+    DOWN_30 = "DOWN_30", _("Down by more than 30%")
+    DOWN_10_30 = "DOWN_10_30", _("Down by 10% to 30%")
+    FLAT = "FLAT", _("About the same (within 10%)")
+    UP_10_30 = "UP_10_30", _("Up by 10% to 30%")
+    UP_30 = "UP_30", _("Up by more than 30%")
+
+
+class ContractInfo(models.Model):
+    """合同信息表: saved before submitting.  Its applicant block is back-filled from the
+    enterprise's previous table, or else from its profile."""
+
+    application = models.OneToOneField(
+        AutoLicenceApplication, on_delete=models.CASCADE, related_name="contract"
+    )
+    # 申领企业信息
+    enterprise_code = models.CharField(_("enterprise code"), max_length=9)
+    enterprise_name = models.CharField(_("enterprise name"), max_length=200)
+    established_on = models.DateField(_("date established"), null=True, blank=True)
+    registered_capital = models.DecimalField(
+        _("registered capital (10,000 yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    uscc = models.CharField(_("unified social credit code"), max_length=18)
+    address = models.CharField(_("enterprise address"), max_length=300)
+    contact = models.CharField(_("contact person"), max_length=50)
+    contact_phone = models.CharField(_("contact phone"), max_length=30)
+    contact_mobile = models.CharField(_("contact mobile"), max_length=30, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    fax = models.CharField(_("fax"), max_length=30, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=6, blank=True)
+    trade_registration_number = models.CharField(
+        _("foreign-trade operator record number"), max_length=30, blank=True
+    )
+    fie_approval_number = models.CharField(
+        _("foreign-invested enterprise approval certificate number"), max_length=50, blank=True
+    )
+    business_licence_number = models.CharField(
+        _("business licence registration number"), max_length=50, blank=True
+    )
+    # 对外成交合同/协议信息
+    contract_number = models.CharField(_("contract number"), max_length=50)
+    seller_name_zh = models.CharField(_("foreign party's Chinese name"), max_length=200)
+    seller_name_en = models.CharField(_("foreign party's English name"), max_length=200, blank=True)
+    importer_signatory = models.CharField(_("importer's signatory"), max_length=50, blank=True)
+    manufacturer = models.CharField(_("manufacturer"), max_length=200, blank=True)
+    goods_description = models.CharField(
+        _("goods name and specification"), max_length=300, blank=True
+    )
+    signed_on = models.DateField(_("contract signing date"))
+    contract_valid_until = models.DateField(_("contract valid until"))
+    total_quantity = models.DecimalField(
+        _("contract total quantity"), max_digits=16, decimal_places=3
+    )
+    total_amount = models.DecimalField(_("contract total amount"), max_digits=18, decimal_places=2)
+    settlement_currency = models.ForeignKey(
+        "reference.Currency",
+        verbose_name=_("settlement currency"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    payment_terms = models.CharField(_("payment terms"), max_length=100)
+    loading_port = models.CharField(_("port of loading"), max_length=100, blank=True)
+    destination_port = models.CharField(_("port of destination"), max_length=100, blank=True)
+    departure_date = models.DateField(_("departure date"), null=True, blank=True)
+    arrival_date = models.DateField(_("expected arrival date"), null=True, blank=True)
+    freight_basis = models.CharField(_("freight basis"), max_length=50, blank=True)
+    freight_total = models.DecimalField(
+        _("freight total (yuan)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    # 国内贸易(代理)合同/协议信息
+    principal_name = models.CharField(_("principal"), max_length=200, blank=True)
+    agent_name = models.CharField(_("agent"), max_length=200, blank=True)
+    agency_contract_number = models.CharField(
+        _("agency contract number"), max_length=50, blank=True
+    )
+    agency_signed_on = models.DateField(_("agency contract signing date"), null=True, blank=True)
+    agency_valid_until = models.DateField(_("agency contract valid until"), null=True, blank=True)
+    consignee_name = models.CharField(_("consignee"), max_length=200, blank=True)
+    consignee_contact = models.CharField(_("consignee's contact"), max_length=50, blank=True)
+    consignee_address = models.CharField(_("consignee's address"), max_length=300, blank=True)
+    consignee_phone = models.CharField(_("consignee's phone"), max_length=30, blank=True)
+    domestic_transport = models.CharField(_("domestic transport"), max_length=50, blank=True)
+    domestic_waybill = models.CharField(_("domestic waybill number"), max_length=50, blank=True)
+    # 其他信息
+    end_user_name = models.CharField(_("end user"), max_length=200)
+    end_user_address = models.CharField(_("end user's address"), max_length=300, blank=True)
+    end_user_phone = models.CharField(_("end user's phone"), max_length=30, blank=True)
+    end_user_fax = models.CharField(_("end user's fax"), max_length=30, blank=True)
+    detailed_use = models.CharField(_("detailed use of the goods"), max_length=300)
+    expected_change = models.CharField(
+        _("expected imports this year against last year"),
+        max_length=12,
+        choices=ExpectedChange.choices,
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("contract information table")
+
+    def __str__(self):
+        return f"{self.application} · {self.contract_number}"
+
+
+class ContractType(models.TextChoices):
+    SPOT = "SPOT", _("Spot contract")
+    LONG_TERM = "LONG_TERM", _("Long-term contract")
+
+
+class EnterpriseNature(models.TextChoices):
+    PRODUCER = "PRODUCER", _("Producer")
+    TRADER = "TRADER", _("Trading enterprise")
+
+
+class OreKind(models.TextChoices):
+    FINES = "FINES", _("Fines")
+    LUMP = "LUMP", _("Lump")
+    CONCENTRATE = "CONCENTRATE", _("Concentrate")
+    PELLETS = "PELLETS", _("Pellets")
+
+
+class IronOreContract(models.Model):
+    """铁矿石合同信息表: required before submitting when any good is iron ore."""
+
+    application = models.OneToOneField(
+        AutoLicenceApplication, on_delete=models.CASCADE, related_name="iron_ore"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    importer_code = models.CharField(_("importer code"), max_length=18)
+    importer_name = models.CharField(_("importer name"), max_length=200)
+    origin = models.ForeignKey(
+        "reference.Country",
+        verbose_name=_("origin (country or region)"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    trade_country = models.ForeignKey(
+        "reference.Country",
+        verbose_name=_("trading country or region"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    contract_number = models.CharField(_("import contract number"), max_length=50)
+    contract_type = models.CharField(
+        _("contract type"), max_length=10, choices=ContractType.choices
+    )
+    signed_on = models.DateField(_("contract signing date"))
+    period_from = models.DateField(_("contract period from"))
+    period_to = models.DateField(_("contract period to"))
+    enterprise_nature = models.CharField(
+        _("enterprise nature"), max_length=10, choices=EnterpriseNature.choices
+    )
+    seller_name_zh = models.CharField(_("seller's Chinese name"), max_length=200)
+    seller_name_en = models.CharField(_("seller's English name"), max_length=200)
+    unloading_port_1 = models.CharField(_("unloading port 1"), max_length=100)
+    unloading_port_2 = models.CharField(_("unloading port 2"), max_length=100, blank=True)
+    fob_freight = models.DecimalField(
+        _("FOB: sea freight (USD per kilotonne)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    cfr_freight = models.DecimalField(
+        _("CFR: sea freight (USD per kilotonne)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    cif_freight = models.DecimalField(
+        _("CIF: sea freight (USD per kilotonne)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    other_price_terms = models.CharField(_("other price terms"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("iron-ore contract table")
+
+    def __str__(self):
+        return f"{self.application} · {self.contract_number}"
+
+
+class IronOreRow(models.Model):
+    contract = models.ForeignKey(IronOreContract, on_delete=models.CASCADE, related_name="rows")
+    kind = models.CharField(_("kind"), max_length=12, choices=OreKind.choices)
+    name = models.CharField(_("goods name"), max_length=100)
+    grade = models.DecimalField(_("grade (% Fe)"), max_digits=5, decimal_places=2)
+    quantity_kt = models.DecimalField(_("quantity (kilotonnes)"), max_digits=14, decimal_places=3)
+    unit_price = models.DecimalField(
+        _("unit price (USD per kilotonne)"), max_digits=14, decimal_places=2
+    )
+    amount = models.DecimalField(_("amount (USD)"), max_digits=18, decimal_places=2)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.name

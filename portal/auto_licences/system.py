@@ -11,7 +11,15 @@ from portal.reference.models import AuthorityKind, Module
 from workflows import rules
 
 from .forms import ENTRY_FIELDS, PRECHECK_FIELDS, GoodsLineForm, HeaderForm
-from .models import AutoLicenceApplication, AutoLicenceLine, AutoLicenceStatus, validity_end
+from .models import (
+    AutoLicenceApplication,
+    AutoLicenceLine,
+    AutoLicenceStatus,
+    ContractInfo,
+    IronOreContract,
+    validity_end,
+)
+from .services import needs_iron_ore
 
 S = AutoLicenceStatus
 
@@ -110,6 +118,15 @@ SUBMIT_RULES = (
         lambda f: set(f.goods_lines.values_list("hs_code", flat=True)) <= set(f.hs_code_ids),
         _("Every goods line must be one of the pre-checked HS codes."),
     ),
+    rules.Satisfies(
+        lambda f: ContractInfo.objects.filter(application=f).exists(),
+        _("Fill in and save the contract information table."),
+    ),
+    rules.Satisfies(
+        lambda f: IronOreContract.objects.filter(application=f, rows__isnull=False).exists(),
+        _("The goods include iron ore: fill in and save the iron-ore contract table."),
+        when=needs_iron_ore,
+    ),
 )
 
 LINE_RULES = (
@@ -162,7 +179,7 @@ class AutoLicence(System):
 
     issues_certificate = True
     sends_to_customs = True
-    templates = {"list": "auto_licences/list.html"}
+    templates = {"list": "auto_licences/list.html", "detail": "auto_licences/detail.html"}
 
     list_columns = (
         Column(_("Bureau application number"), "bureau_number"),
@@ -221,7 +238,12 @@ class AutoLicence(System):
     def urls(self) -> list:
         from . import views
 
-        return [path("new/check/", views.precheck, {"system": self}, name="precheck")]
+        kw = {"system": self}
+        return [
+            path("new/check/", views.precheck, kw, name="precheck"),
+            path("<str:number>/contract/", views.contract, kw, name="contract"),
+            path("<str:number>/iron-ore/", views.iron_ore, kw, name="iron-ore"),
+        ]
 
     def new_number(self, filing) -> str:
         """申请表序号: "NA", the two-digit year and thirteen digits (seed: NA1900000000000817)."""

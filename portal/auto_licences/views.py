@@ -3,12 +3,18 @@ equivalent for.  It asks the bureau's rules and answers in a dialog."""
 
 from urllib.parse import urlencode
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from workflows.views import system_module
+from filings.selectors import filing_for_filer
+from workflows.views import _to_form, system_module
 
-from .forms import PrecheckForm
+from . import services
+from .forms import ContractForm, IronOreForm, IronOreRowForm, IronOreRows, PrecheckForm
+from .models import ContractInfo, IronOreContract
 from .system import precheck_problems
 
 
@@ -29,4 +35,81 @@ def precheck(request, *, system):
         request,
         "auto_licences/precheck.html",
         {"system": system, "ns": system.url_namespace, "form": form, "answer": answer},
+    )
+
+
+def _table_page(request, filing, system, template, context):
+    return render(
+        request,
+        template,
+        {"system": system, "ns": system.url_namespace, "application": filing, **context},
+    )
+
+
+@system_module
+def contract(request, number: str, *, system):
+    """合同信息表: its applicant block back-filled; saved before submitting."""
+    filing = filing_for_filer(request.user, system.key, number)
+    existing = ContractInfo.objects.filter(application=filing).first()
+    editable = filing.is_editable
+    form = ContractForm(
+        request.POST if request.method == "POST" and editable else None,
+        instance=existing,
+        initial=None if existing else services.contract_initial(filing),
+    )
+    if not editable:
+        for field in form.fields.values():
+            field.disabled = True
+    if request.method == "POST" and editable and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            services.save_contract(filing=filing, actor=request.user, values=values)
+        except ValidationError as error:
+            _to_form(form, error)
+        else:
+            messages.success(request, _("Contract information table saved."))
+            return redirect(reverse(f"{system.url_namespace}:detail", args=[number]) + "#tables")
+    return _table_page(
+        request, filing, system, "auto_licences/contract.html", {"form": form, "editable": editable}
+    )
+
+
+@system_module
+def iron_ore(request, number: str, *, system):
+    """铁矿石合同信息表 with its goods rows (kind, name, grade, kilotonnes, price, amount)."""
+    filing = filing_for_filer(request.user, system.key, number)
+    existing = IronOreContract.objects.filter(application=filing).first()
+    editable = filing.is_editable
+    posted = request.POST if request.method == "POST" and editable else None
+    initial = None
+    if existing is None:
+        initial = {
+            "year": filing.year,
+            "importer_code": filing.importer_code or filing.enterprise.uscc,
+            "importer_name": filing.importer_name or filing.enterprise.name_zh,
+            "origin": filing.origin_country_id,
+            "trade_country": filing.trade_country_id,
+        }
+    form = IronOreForm(posted, instance=existing, initial=initial)
+    rows = IronOreRows(posted, instance=existing or IronOreContract(), prefix="rows")
+    if posted is not None and form.is_valid() and rows.is_valid():
+        values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        kept = [
+            {k: v for k, v in row.cleaned_data.items() if k in IronOreRowForm.Meta.fields}
+            for row in rows.forms
+            if row.cleaned_data and not row.cleaned_data.get("DELETE")
+        ]
+        try:
+            services.save_iron_ore(filing=filing, actor=request.user, values=values, rows=kept)
+        except ValidationError as error:
+            _to_form(form, error)
+        else:
+            messages.success(request, _("Iron-ore contract table saved."))
+            return redirect(reverse(f"{system.url_namespace}:detail", args=[number]) + "#tables")
+    return _table_page(
+        request,
+        filing,
+        system,
+        "auto_licences/iron_ore.html",
+        {"form": form, "rows": rows, "editable": editable},
     )

@@ -1,0 +1,147 @@
+"""The licence's own tables (合同信息表, 铁矿石合同信息表): saved by the filer of a
+draft, validated here whichever path they come by; submit requires them (``system.py``)."""
+
+from decimal import ROUND_HALF_UP
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from filings.transitions import is_filer
+
+from .models import MONEY, ContractInfo, IronOreContract, IronOreRow
+
+BLOCK = (
+    "enterprise_code",
+    "enterprise_name",
+    "established_on",
+    "registered_capital",
+    "uscc",
+    "address",
+    "contact",
+    "contact_phone",
+    "contact_mobile",
+    "contact_email",
+    "fax",
+    "postcode",
+    "trade_registration_number",
+    "fie_approval_number",
+    "business_licence_number",
+)
+
+
+def _require(filing, actor) -> None:
+    if not is_filer(filing, actor):
+        raise PermissionDenied
+    if not filing.is_editable:
+        raise ValidationError(_("Only drafts and applications returned for supplement can change."))
+
+
+def _changed(filing, actor) -> None:
+    filing.save(update_fields=["updated_at"])
+    filing.save_revision(user=actor, clean=False)
+
+
+def needs_iron_ore(filing) -> bool:
+    """Any of the goods (pre-checked or on a line) is iron ore (an HS-code flag editors keep)."""
+    if any(code.is_iron_ore for code in filing.hs_codes):
+        return True
+    return filing.goods_lines.filter(hs_code__is_iron_ore=True).exists()
+
+
+def contract_initial(filing) -> dict:
+    """The applicant block from the enterprise's previous table, else from its profile."""
+    previous = (
+        ContractInfo.objects.filter(application__enterprise_id=filing.enterprise_id)
+        .exclude(application=filing)
+        .order_by("-updated_at")
+        .first()
+    )
+    if previous is not None:
+        return {name: getattr(previous, name) for name in BLOCK}
+    enterprise = filing.enterprise
+    return {
+        "enterprise_code": enterprise.uscc[8:17],
+        "enterprise_name": enterprise.name_zh,
+        "uscc": enterprise.uscc,
+        "address": enterprise.address,
+        "contact": enterprise.contact_name,
+        "contact_phone": enterprise.contact_phone,
+        "contact_email": enterprise.contact_email,
+        "trade_registration_number": enterprise.trade_registration_number,
+    }
+
+
+@transaction.atomic
+def save_contract(*, filing, actor, values: dict) -> ContractInfo:
+    _require(filing, actor)
+    contract = ContractInfo.objects.filter(application=filing).first() or ContractInfo(
+        application=filing
+    )
+    for name, value in values.items():
+        setattr(contract, name, value)
+    contract.full_clean()
+    errors = {}
+    if contract.contract_valid_until < contract.signed_on:
+        errors["contract_valid_until"] = _("The contract cannot end before it was signed.")
+    if contract.agency_signed_on and contract.agency_valid_until:
+        if contract.agency_valid_until < contract.agency_signed_on:
+            errors["agency_valid_until"] = _("The contract cannot end before it was signed.")
+    if errors:
+        raise ValidationError(errors)
+    contract.save()
+    _changed(filing, actor)
+    return contract
+
+
+@transaction.atomic
+def save_iron_ore(*, filing, actor, values: dict, rows: list[dict]) -> IronOreContract:
+    """The iron-ore table with its goods rows (all replaced); every row's amount is its
+    quantity × unit price."""
+    _require(filing, actor)
+    table = IronOreContract.objects.filter(application=filing).first() or IronOreContract(
+        application=filing
+    )
+    for name, value in values.items():
+        setattr(table, name, value)
+    table.full_clean()
+    errors = {}
+    if table.period_to < table.period_from:
+        errors["period_to"] = _("The contract period cannot end before it begins.")
+    if not rows:
+        errors["__all__"] = [_("Add at least one goods row (kind, name, grade, quantity…).")]
+    elif errors.get("__all__") is None:
+        errors.pop("__all__", None)
+    made = []
+    for number, row in enumerate(rows, start=1):
+        item = IronOreRow(**row)
+        try:
+            item.full_clean(exclude=["contract"])
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors.setdefault("__all__", []).extend(
+                    _("Row %(n)s, %(field)s: %(message)s")
+                    % {
+                        "n": number,
+                        "field": IronOreRow._meta.get_field(field).verbose_name,
+                        "message": message,
+                    }
+                    for message in messages
+                )
+            continue
+        expected = (item.quantity_kt * item.unit_price).quantize(MONEY, rounding=ROUND_HALF_UP)
+        if item.amount != expected:
+            errors.setdefault("__all__", []).append(
+                _("Row %(n)s: the amount must be the quantity × the unit price (%(v)s).")
+                % {"n": number, "v": expected}
+            )
+        made.append(item)
+    if errors:
+        raise ValidationError(errors)
+    table.save()
+    table.rows.all().delete()
+    for item in made:
+        item.contract = table
+    IronOreRow.objects.bulk_create(made)
+    _changed(filing, actor)
+    return table

@@ -1,0 +1,117 @@
+"""The contract information table (back-filled, saved before submit) and the iron-ore
+contract table (required when any goods are iron ore), through the pages and the services."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from portal.auto_licences import services as tables
+from portal.auto_licences.models import ContractInfo, IronOreContract
+from portal.reference.models import HSCode
+
+from .. import auto_licence_helpers as lic
+from ..conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def chains(seeded):
+    return lic.chains()
+
+
+def url(name, *args):
+    return reverse(f"auto_licences:{name}", args=args)
+
+
+def beef(owner):
+    """A draft whose goods are not iron ore (fresh beef)."""
+    code = HSCode.objects.get(code="0201100000")
+    filing = lic.draft(owner, hs_code_1=code)
+    lic.services.add_line(filing=filing, actor=owner, values=lic.line(hs_code=code))
+    return filing
+
+
+def test_submit_needs_the_contract_table_and_says_so(owner, chains):
+    filing = beef(owner)
+    with pytest.raises(ValidationError) as error:
+        lic.services.submit(filing=filing, actor=owner)
+    messages = " ".join(error.value.messages)
+    assert "合同信息表" in messages and "铁矿石" not in messages
+    tables.save_contract(filing=filing, actor=owner, values=lic.contract_values())
+    lic.services.submit(filing=filing, actor=owner)
+    assert filing.status == "FIRST_REVIEW"
+
+
+def test_iron_ore_goods_need_the_iron_ore_table(owner, chains):
+    filing = lic.draft(owner)  # 2601120000, iron ore
+    lic.services.add_line(filing=filing, actor=owner, values=lic.line())
+    tables.save_contract(filing=filing, actor=owner, values=lic.contract_values())
+    with pytest.raises(ValidationError) as error:
+        lic.services.submit(filing=filing, actor=owner)
+    assert "铁矿石合同信息表" in " ".join(error.value.messages)
+    with pytest.raises(ValidationError) as error:
+        tables.save_iron_ore(filing=filing, actor=owner, values=lic.iron_ore_values(), rows=[])
+    assert "至少" in " ".join(error.value.messages)
+    wrong = {**lic.IRON_ORE_ROW, "amount": Decimal("1.00")}
+    with pytest.raises(ValidationError) as error:
+        tables.save_iron_ore(filing=filing, actor=owner, values=lic.iron_ore_values(), rows=[wrong])
+    assert "105000.00" in " ".join(error.value.messages)
+    tables.save_iron_ore(
+        filing=filing, actor=owner, values=lic.iron_ore_values(), rows=[dict(lic.IRON_ORE_ROW)]
+    )
+    lic.services.submit(filing=filing, actor=owner)
+    assert filing.status == "FIRST_REVIEW"
+
+
+def test_the_applicant_block_is_back_filled_from_profile_then_previous_table(owner, chains):
+    first = beef(owner)
+    client = client_for(owner)
+    page = client.get(url("contract", first.number)).content.decode()
+    assert 'value="MA01C2D3X"' in page and 'value="甲公司"' in page  # from the profile
+    tables.save_contract(
+        filing=first, actor=owner, values=lic.contract_values(contact="李四", fax="010-1234")
+    )
+    second = beef(owner)
+    page = client.get(url("contract", second.number)).content.decode()
+    assert 'value="李四"' in page and 'value="010-1234"' in page  # from the previous table
+
+
+def test_the_contract_page_keeps_what_was_typed_on_error(owner, chains):
+    filing = beef(owner)
+    client = client_for(owner)
+    data = {
+        k: getattr(v, "pk", v)
+        for k, v in lic.contract_values(contract_valid_until="2026-01-01").items()
+    }
+    response = client.post(url("contract", filing.number), data)
+    html = response.content.decode()
+    assert response.status_code == 200 and "合同不能早于签订日期结束" in html
+    assert 'value="澳大利亚矿业公司"' in html
+    assert not ContractInfo.objects.exists()
+    data["contract_valid_until"] = "2027-03-31"
+    assert client.post(url("contract", filing.number), data).status_code == 302
+    assert ContractInfo.objects.get().contract_number == "HT-2026-001"
+
+
+def test_the_iron_ore_page_saves_the_table_and_its_rows(owner, chains):
+    filing = lic.draft(owner)
+    client = client_for(owner)
+    page = client.get(url("iron-ore", filing.number)).content.decode()
+    assert 'name="rows-TOTAL_FORMS"' in page
+    data = {k: getattr(v, "pk", v) for k, v in lic.iron_ore_values().items()}
+    data.update({"rows-TOTAL_FORMS": "3", "rows-INITIAL_FORMS": "0"})
+    data.update({f"rows-0-{k}": v for k, v in lic.IRON_ORE_ROW.items()})
+    response = client.post(url("iron-ore", filing.number), data)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    table = IronOreContract.objects.get()
+    assert table.rows.count() == 1 and table.rows.get().name == "PB粉"
+
+
+def test_another_enterprise_never_reaches_the_tables(owner, other_owner, chains):
+    filing = lic.complete_draft(owner)
+    stranger = client_for(other_owner)
+    for name in ("contract", "iron-ore"):
+        assert stranger.get(url(name, filing.number)).status_code == 404
