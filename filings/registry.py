@@ -147,6 +147,9 @@ class System:
     attachment_sheet_form = None
     attachment_sheet_example: dict = {}
 
+    # How many copies one 复制 makes at most (the list asks how many when more than one).
+    copies_max = 1
+
     # The enterprise's list filters its dates by this field (created or submitted).
     filer_date_field = "created_at"
 

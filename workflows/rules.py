@@ -260,6 +260,44 @@ class PdfOnly(Rule):
         return not is_pdf(context["file"])
 
 
+SIGNATURES = {
+    "PDF": (b"%PDF-",),
+    "JPEG": (b"\xff\xd8\xff",),
+    "PNG": (b"\x89PNG\r\n\x1a\n",),
+}
+
+
+def kind_of(uploaded_file) -> str | None:
+    """PDF, JPEG or PNG by the file's first bytes (its name is never trusted)."""
+    uploaded_file.seek(0)
+    head = uploaded_file.read(16)
+    uploaded_file.seek(0)
+    for kind, signatures in SIGNATURES.items():
+        if any(
+            head.lstrip().startswith(s) if kind == "PDF" else head.startswith(s) for s in signatures
+        ):
+            return kind
+    return None
+
+
+class FileOfType(Rule):
+    """An upload is one of ``kinds`` (PDF, JPEG, PNG), recognised by its content."""
+
+    field = "file"
+
+    def __init__(self, *kinds: str):
+        self.kinds = kinds
+
+    @property
+    def message(self):
+        return _("Only %(kinds)s files can be attached; this file is none of them.") % {
+            "kinds": "、".join(self.kinds)
+        }
+
+    def broken(self, obj, context):
+        return kind_of(context["file"]) not in self.kinds
+
+
 class AttachmentTypeOf(Rule):
     """The attachment type belongs to the filing's own list (e.g. its purpose's)."""
 

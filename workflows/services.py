@@ -314,8 +314,17 @@ def delete_draft(*, filing, actor) -> None:
 
 
 @transaction.atomic
-def copy_filing(*, filing, actor):
-    """复制: a new draft with the same header and lines, from any status."""
+def copy_filing(*, filing, actor, times: int | None = None):
+    """复制: a new draft with the same header and lines, from any status.  With ``times``,
+    that many copies (at most the system's ``copies_max``), returned as a list."""
+    if times is not None:
+        system = filing.declaration
+        if not 1 <= times <= system.copies_max:
+            raise ValidationError(
+                _("Enter how many copies to make: a whole number from 1 to %(most)s.")
+                % {"most": system.copies_max}
+            )
+        return [copy_filing(filing=filing, actor=actor) for _n in range(times)]
     _require_filer(filing, actor)
     system = filing.declaration
     values = {

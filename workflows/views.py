@@ -113,6 +113,19 @@ def filing_list(request, *, system):
     )
 
 
+def _copies(raw: str, most: int) -> int:
+    """How many copies the filer asked for: a whole number from 1 to ``most``."""
+    try:
+        count = int(str(raw).strip() or "1")
+    except ValueError:
+        count = 0
+    if not 1 <= count <= most:
+        raise ValidationError(
+            _("Enter how many copies to make: a whole number from 1 to %(most)s.") % {"most": most}
+        )
+    return count
+
+
 @require_POST
 @system_module
 def list_action(request, *, system):
@@ -127,9 +140,15 @@ def list_action(request, *, system):
         if action == "copy":
             if len(filings) != 1:
                 raise ValidationError(_("Select exactly one application to copy."))
-            copy = services.copy_filing(filing=filings[0], actor=request.user)
-            messages.success(request, _("Copied as %(number)s.") % {"number": copy.number})
-            return _url(system, "detail", copy.number)
+            count = _copies(request.POST.get("copies", "1"), system.copies_max)
+            copies = services.copy_filing(filing=filings[0], actor=request.user, times=count)
+            messages.success(
+                request,
+                _("Copied as %(numbers)s.") % {"numbers": "、".join(c.number for c in copies)},
+            )
+            if count == 1:
+                return _url(system, "detail", copies[0].number)
+            return _url(system, "list")
         if action == "delete":
             for filing in filings:
                 services.delete_draft(filing=filing, actor=request.user)

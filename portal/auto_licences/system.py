@@ -174,8 +174,10 @@ class AutoLicence(System):
     header_rules = HEADER_RULES
     line_rules = LINE_RULES
     submit_rules = SUBMIT_RULES
-    attachment_rules = (rules.MaxSize(1024 * 1024),)
-    attachment_help = _("Optional for an electronic licence; PDF, at most 1 MB each.")
+    attachment_rules = (rules.MaxSize(1024 * 1024), rules.FileOfType("PDF", "JPEG", "PNG"))
+    attachment_accept = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+    attachment_help = _("Optional for an electronic licence: PDF, JPEG or PNG, at most 1 MB each.")
+    copies_max = 99
 
     issues_certificate = True
     sends_to_customs = True

@@ -178,3 +178,46 @@ def test_another_enterprise_and_another_bureau_get_404(owner, other_owner, chain
     other = client_for(chains["other-l1"])
     path = reverse("auto-licence:todo_detail", args=[filing.number])
     assert other.get(path).status_code == 404
+
+
+def test_copy_n_times_from_any_status(owner, owner_client, chains):
+    filing = lic.issued(owner, chains)
+    response = owner_client.post(
+        url("action"), {"action": "copy", "selected": filing.number, "copies": "3"}, follow=True
+    )
+    assert "已复制为" in response.content.decode()
+    copies = lic.system().model.objects.exclude(pk=filing.pk)
+    assert copies.count() == 3 and {c.status for c in copies} == {"DRAFT"}
+    assert all(c.goods_lines.count() == 1 and not c.bureau_number for c in copies)
+    for bad in ("0", "100", "三"):
+        response = owner_client.post(
+            url("action"), {"action": "copy", "selected": filing.number, "copies": bad}, follow=True
+        )
+        assert "1 至 99 之间的整数" in response.content.decode()
+    assert lic.system().model.objects.count() == 4
+
+
+def test_attachments_are_pdf_jpeg_or_png_by_content_at_most_1_mb(owner, chains):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    filing = lic.complete_draft(owner)
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
+    lic.services.upload_attachment(
+        filing=filing,
+        actor=owner,
+        attachment_type=None,
+        uploaded_file=SimpleUploadedFile("scan.png", png),
+    )
+    for name, content, message in (
+        ("contract.pdf", b"just text, renamed", "只能上传 PDF、JPEG、PNG"),
+        ("big.pdf", b"%PDF-1.4\n" + b"0" * (1024 * 1024), "1 MB"),
+    ):
+        with pytest.raises(ValidationError) as error:
+            lic.services.upload_attachment(
+                filing=filing,
+                actor=owner,
+                attachment_type=None,
+                uploaded_file=SimpleUploadedFile(name, content),
+            )
+        assert message in " ".join(error.value.messages)
+    assert filing.attachments.count() == 1
