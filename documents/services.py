@@ -392,6 +392,7 @@ def application_form_context(filing) -> dict:
         "attachments": attachments_of(filing).select_related("attachment_type"),
         "created": chinese_date(filing.created_at),
         "is_draft": filing.status == system.draft_state,
+        **system.application_form_context(filing),
     }
 
 

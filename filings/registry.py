@@ -312,6 +312,10 @@ class System:
         """Problems of a certificate imported from an authority's own system."""
         return []
 
+    def application_form_context(self, filing) -> dict:
+        """What the system's own application-form template needs beyond the shared context."""
+        return {}
+
     def urls(self) -> list:
         """The system's own enterprise pages (e.g. a pre-check), beside the shared ones."""
         return []

@@ -181,7 +181,11 @@ class AutoLicence(System):
 
     issues_certificate = True
     sends_to_customs = True
-    templates = {"list": "auto_licences/list.html", "detail": "auto_licences/detail.html"}
+    templates = {
+        "list": "auto_licences/list.html",
+        "detail": "auto_licences/detail.html",
+        "application_form": "auto_licences/documents/application_form.html",
+    }
 
     list_columns = (
         Column(_("Bureau application number"), "bureau_number"),
@@ -293,6 +297,27 @@ class AutoLicence(System):
                 }
                 for line in lines
             ],
+        }
+
+    def application_form_context(self, filing) -> dict:
+        """The numbered form's goods: grouped by HS code (fields 14-15 over 16-21), totals."""
+        groups = {}
+        lines = list(filing.goods_lines.select_related("hs_code"))
+        for line in lines:
+            group = groups.setdefault(
+                line.hs_code_id,
+                {"code": line.hs_code.code, "name": line.hs_code.name_zh, "lines": []},
+            )
+            group["lines"].append(line)
+        return {
+            "groups": list(groups.values()),
+            "currency": filing.price_currency.code if filing.price_currency_id else "",
+            "certificate": getattr(filing, "certificate", None),
+            "totals": {
+                "quantity": sum((g.quantity for g in lines), 0),
+                "total": sum((g.total for g in lines), 0),
+                "usd": sum((g.total_usd or 0 for g in lines), 0),
+            },
         }
 
     def load_demo(self, *, owner) -> None:

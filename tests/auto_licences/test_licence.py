@@ -221,3 +221,20 @@ def test_attachments_are_pdf_jpeg_or_png_by_content_at_most_1_mb(owner, chains):
             )
         assert message in " ".join(error.value.messages)
     assert filing.attachments.count() == 1
+
+
+def test_the_application_form_prints_the_numbered_fields(owner, owner_client, chains):
+    import io
+
+    from pypdf import PdfReader
+
+    filing = lic.issued(owner, chains)
+    response = owner_client.get(url("application-form", filing.number))
+    assert response.status_code == 200
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    text = text.replace("\n", "")
+    assert "自动进口许可证申请表" in text
+    for label in ("1.申请进口单位", "14.商品代码", "21.总值折美元", "22.总计", "24.签证机关审批"):
+        assert label in text.replace(" ", ""), label
+    assert filing.bureau_number in text and filing.certificate.number in text
+    assert "Fe 62%" in text and "2601120000" in text
