@@ -1,6 +1,7 @@
 """The filters of the write-off lists (django-filter); querysets come in already scoped."""
 
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.filters import PortalFilterSet, date_from_filter, date_to_filter
@@ -22,7 +23,7 @@ class WriteOffFilter(PortalFilterSet):
         field_name="exceeds_remainder",
         choices=[("1", _("Only flagged"))],
         method="only_flagged",
-        label=_("Beyond the remainder"),
+        label=_("Flagged"),
     )
 
     class Meta(PortalFilterSet.Meta):
@@ -30,4 +31,8 @@ class WriteOffFilter(PortalFilterSet):
         fields = ["certificate", "declaration", "date_from", "date_to", "flagged"]
 
     def only_flagged(self, queryset, name, value):
-        return queryset.filter(exceeds_remainder=True) if value == "1" else queryset
+        if value != "1":
+            return queryset
+        return queryset.filter(
+            Q(exceeds_remainder=True) | Q(exceeds_uses=True) | Q(after_validity=True)
+        )

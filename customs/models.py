@@ -88,6 +88,10 @@ class WriteOff(models.Model):
     quantity = models.DecimalField(_("quantity written off"), max_digits=14, decimal_places=3)
     # Beyond what remained: recorded as customs reported it, and flagged for the authority.
     exceeds_remainder = models.BooleanField(_("exceeds the remainder"), default=False)
+    # One declaration too many for the document (a one-batch licence is declared once).
+    exceeds_uses = models.BooleanField(_("one use too many"), default=False)
+    # Declared after the document's validity ended.
+    after_validity = models.BooleanField(_("after the validity"), default=False)
     message_id = models.CharField(max_length=32)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -103,6 +107,18 @@ class WriteOff(models.Model):
 
     def __str__(self):
         return f"{self.declaration_number} {self.line}"
+
+    @property
+    def problems(self) -> list[str]:
+        """What the authority and the enterprise are warned of on this write-off."""
+        found = []
+        if self.exceeds_remainder:
+            found.append(_("Beyond the remainder"))
+        if self.exceeds_uses:
+            found.append(_("One use too many"))
+        if self.after_validity:
+            found.append(_("After the validity"))
+        return found
 
 
 class ImportBatch(models.Model):

@@ -327,6 +327,14 @@ def _apply_write_off(data: dict) -> str:
         if certificate is None:
             raise xml.MessageError(f"No document {document['system']} {document['number']}.")
         lines = {line.line_number: line for line in certificate.lines.all()}
+        limit = registry.get(certificate.system).max_declarations(certificate)
+        earlier = set(
+            WriteOff.objects.filter(certificate=certificate)
+            .exclude(declaration_number=data["declaration_number"])
+            .values_list("declaration_number", flat=True)
+        )
+        too_many = limit is not None and len(earlier) >= limit
+        late = bool(certificate.valid_until and data["declaration_date"] > certificate.valid_until)
         for number, quantity, item in document["lines"]:
             line = lines.get(number)
             if line is None:
@@ -347,6 +355,8 @@ def _apply_write_off(data: dict) -> str:
                 port_code=data["port_code"],
                 quantity=quantity,
                 exceeds_remainder=used + quantity > line.quantity,
+                exceeds_uses=too_many,
+                after_validity=late,
                 message_id=data["message_id"],
             )
             applied.append(f"{certificate.number}/{number}")

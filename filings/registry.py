@@ -312,6 +312,10 @@ class System:
         """Problems of a certificate imported from an authority's own system."""
         return []
 
+    def max_declarations(self, certificate) -> int | None:
+        """How many customs declarations may write off one certificate (None: no limit)."""
+        return None
+
     def application_form_context(self, filing) -> dict:
         """What the system's own application-form template needs beyond the shared context."""
         return {}

@@ -299,6 +299,10 @@ class AutoLicence(System):
             ],
         }
 
+    def max_declarations(self, certificate) -> int | None:
+        """A one-batch licence (一批一证) is declared once; any other at most six times."""
+        return 1 if certificate.content.get("one_batch") else 6
+
     def application_form_context(self, filing) -> dict:
         """The numbered form's goods: grouped by HS code (fields 14-15 over 16-21), totals."""
         groups = {}

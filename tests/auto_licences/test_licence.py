@@ -2,7 +2,7 @@
 lines, submit, revoke, both reviews, the electronic licence and its validity, customs."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -238,3 +238,48 @@ def test_the_application_form_prints_the_numbered_fields(owner, owner_client, ch
         assert label in text.replace(" ", ""), label
     assert filing.bureau_number in text and filing.certificate.number in text
     assert "Fe 62%" in text and "2601120000" in text
+
+
+def declare(client, number, declaration, quantity="10", day=None):
+    """Customs writes off a declaration against the licence (a signed WriteOff message)."""
+    from django.conf import settings
+
+    from customs import xml
+
+    body = xml.write_off(
+        message_id=xml.new_message_id(),
+        declaration_number=declaration,
+        declaration_date=day or date.today(),
+        port_code="2233",
+        documents=[("AUTO_IMPORT_LICENCE", number, [(1, quantity, 1)])],
+    )
+    headers = xml.signed_headers(settings.CUSTOMS_SECRET, body)
+    response = client.post(
+        "/customs/inbound/",
+        data=body,
+        content_type="application/xml",
+        headers={k: v for k, v in headers.items() if k != "Content-Type"},
+    )
+    assert response.status_code == 200, response.content
+    return response
+
+
+@pytest.mark.parametrize(("one_batch", "allowed"), [(True, 1), (False, 6)])
+def test_a_licence_is_declared_once_or_at_most_six_times(owner, chains, client, one_batch, allowed):
+    from customs.models import WriteOff
+
+    filing = lic.complete_draft(owner, one_batch=one_batch)
+    lic.services.submit(filing=filing, actor=owner)
+    lic.services.decide(filing=filing, actor=chains[1], decision="first_pass")
+    lic.services.decide(filing=filing, actor=chains[2], decision="second_pass")
+    certificate = lic.system().model.objects.get(pk=filing.pk).certificate
+    for n in range(allowed + 1):
+        declare(client, certificate.number, f"2233202600000{n:05d}")
+    declare(client, certificate.number, "223320260000000000")  # a repeat changes nothing
+    flags = list(WriteOff.objects.order_by("pk").values_list("exceeds_uses", flat=True))
+    assert flags == [False] * allowed + [True]
+    ledger = client_for(owner).get(url("write-offs")).content.decode()
+    assert ledger.count("超出使用次数") == 1
+    late = certificate.valid_until + timedelta(days=1)
+    declare(client, certificate.number, "223320269999999999", day=late)
+    assert WriteOff.objects.get(declaration_number="223320269999999999").after_validity
