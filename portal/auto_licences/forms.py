@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from filings.selectors import authorities_accepting
+from portal.accounts.validators import validate_phone
 from portal.forms import PortalFormMixin
 from portal.reference.models import Country, Currency, HSCode, Module, Port, Purpose, TradeMode
 from portal.reference.widgets import ReferencePicker
@@ -17,6 +18,7 @@ from .models import (
     ContractInfo,
     IronOreContract,
     IronOreRow,
+    KeyAgriculturalFiling,
     validity_end,
 )
 
@@ -311,3 +313,22 @@ class IronOreRowForm(PortalFormMixin, forms.ModelForm):
 IronOreRows = forms.inlineformset_factory(
     IronOreContract, IronOreRow, form=IronOreRowForm, extra=3, can_delete=True
 )
+
+
+class KeyAgriculturalForm(PortalFormMixin, forms.ModelForm):
+    class Meta:
+        model = KeyAgriculturalFiling
+        fields = [
+            "enterprise_name",
+            "customs_number",
+            "business_number",
+            "registered_capital",
+            "business_address",
+            "contact",
+            "phone",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Shown with the other problems at once; the service checks it again.
+        self.fields["phone"].validators.append(validate_phone)

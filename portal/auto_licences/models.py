@@ -11,6 +11,7 @@ import calendar
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -523,3 +524,38 @@ class IronOreRow(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class KeyAgriculturalFiling(models.Model):
+    """重农信息备案: an enterprise importing key agricultural goods reports its details to
+    the bureau once (and again when they change); "save and report" (保存并上报)."""
+
+    class Status(models.TextChoices):
+        REPORTED = "REPORTED", _("Reported")
+
+    enterprise = models.OneToOneField(
+        "accounts.Enterprise", on_delete=models.CASCADE, related_name="key_agricultural_filing"
+    )
+    enterprise_code = models.CharField(_("enterprise code"), max_length=13)
+    enterprise_name = models.CharField(_("enterprise name"), max_length=200)
+    customs_number = models.CharField(_("customs registration number"), max_length=10)
+    business_number = models.CharField(_("business registration number"), max_length=50)
+    registered_capital = models.DecimalField(
+        _("registered capital (10,000 yuan)"), max_digits=14, decimal_places=2
+    )
+    business_address = models.CharField(_("business address"), max_length=300)
+    contact = models.CharField(_("contact person"), max_length=50)
+    phone = models.CharField(_("contact phone"), max_length=30)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.REPORTED
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    reported_at = models.DateTimeField(_("reported"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("key agricultural enterprise filing")
+
+    def __str__(self):
+        return f"{self.enterprise_name} · {self.get_status_display()}"

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from filings.transitions import is_filer
+from portal.accounts.validators import validate_phone
 
 from .models import MONEY, ContractInfo, IronOreContract, IronOreRow
 
@@ -145,3 +146,30 @@ def save_iron_ore(*, filing, actor, values: dict, rows: list[dict]) -> IronOreCo
     IronOreRow.objects.bulk_create(made)
     _changed(filing, actor)
     return table
+
+
+def key_agricultural_code(enterprise) -> str:
+    """企业代码 as the seed shows it: four-digit region code and nine-digit organisation code."""
+    return f"{enterprise.uscc[2:6]}{enterprise.uscc[8:17]}"
+
+
+@transaction.atomic
+def report_key_agricultural(*, membership, actor, values: dict):
+    """保存并上报: every field required; the enterprise code is taken, never typed."""
+    from .models import KeyAgriculturalFiling
+
+    enterprise = membership.enterprise
+    filing = KeyAgriculturalFiling.objects.filter(enterprise=enterprise).first()
+    filing = filing or KeyAgriculturalFiling(enterprise=enterprise)
+    for name, value in values.items():
+        setattr(filing, name, value)
+    filing.enterprise_code = key_agricultural_code(enterprise)
+    filing.reported_by = actor
+    filing.status = KeyAgriculturalFiling.Status.REPORTED
+    filing.full_clean()
+    try:
+        validate_phone(filing.phone)
+    except ValidationError as error:
+        raise ValidationError({"phone": error.messages}) from None
+    filing.save()
+    return filing

@@ -247,6 +247,7 @@ class AutoLicence(System):
         kw = {"system": self}
         return [
             path("new/check/", views.precheck, kw, name="precheck"),
+            path("key-agricultural/", views.key_agricultural, kw, name="key-agricultural"),
             path("<str:number>/contract/", views.contract, kw, name="contract"),
             path("<str:number>/iron-ore/", views.iron_ore, kw, name="iron-ore"),
         ]

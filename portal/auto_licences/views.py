@@ -13,8 +13,15 @@ from filings.selectors import filing_for_filer
 from workflows.views import _to_form, system_module
 
 from . import services
-from .forms import ContractForm, IronOreForm, IronOreRowForm, IronOreRows, PrecheckForm
-from .models import ContractInfo, IronOreContract
+from .forms import (
+    ContractForm,
+    IronOreForm,
+    IronOreRowForm,
+    IronOreRows,
+    KeyAgriculturalForm,
+    PrecheckForm,
+)
+from .models import ContractInfo, IronOreContract, KeyAgriculturalFiling
 from .system import precheck_problems
 
 
@@ -112,4 +119,43 @@ def iron_ore(request, number: str, *, system):
         system,
         "auto_licences/iron_ore.html",
         {"form": form, "rows": rows, "editable": editable},
+    )
+
+
+@system_module
+def key_agricultural(request, *, system):
+    """重农信息备案: the enterprise's details for key agricultural goods, saved and reported."""
+    membership = request.membership
+    existing = KeyAgriculturalFiling.objects.filter(enterprise=membership.enterprise).first()
+    initial = None
+    if existing is None:
+        enterprise = membership.enterprise
+        initial = {
+            "enterprise_name": enterprise.name_zh,
+            "business_address": enterprise.address,
+            "contact": enterprise.contact_name,
+            "phone": enterprise.contact_phone,
+        }
+    form = KeyAgriculturalForm(request.POST or None, instance=existing, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            services.report_key_agricultural(
+                membership=membership, actor=request.user, values=values
+            )
+        except ValidationError as error:
+            _to_form(form, error)
+        else:
+            messages.success(request, _("Saved and reported to the licence bureau."))
+            return redirect(f"{system.url_namespace}:key-agricultural")
+    return render(
+        request,
+        "auto_licences/key_agricultural.html",
+        {
+            "system": system,
+            "ns": system.url_namespace,
+            "form": form,
+            "filing": existing,
+            "code": services.key_agricultural_code(membership.enterprise),
+        },
     )

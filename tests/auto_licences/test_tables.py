@@ -115,3 +115,28 @@ def test_another_enterprise_never_reaches_the_tables(owner, other_owner, chains)
     stranger = client_for(other_owner)
     for name in ("contract", "iron-ore"):
         assert stranger.get(url(name, filing.number)).status_code == 404
+
+
+def test_key_agricultural_filing_is_saved_and_reported(owner, chains):
+    from portal.auto_licences.models import KeyAgriculturalFiling
+
+    client = client_for(owner)
+    page = client.get(url("key-agricultural")).content.decode()
+    assert "1101MA01C2D3X" in page and "尚未上报" in page  # the code is taken, never typed
+    data = {
+        "enterprise_name": "甲公司",
+        "customs_number": "",
+        "business_number": "110108000000001",
+        "registered_capital": "500",
+        "business_address": "北京市朝阳区建国路1号",
+        "contact": "张三",
+        "phone": "12345",
+    }
+    html = client.post(url("key-agricultural"), data).content.decode()
+    assert "此项为必填项" in html and "手机号" in html and 'value="110108000000001"' in html
+    assert not KeyAgriculturalFiling.objects.exists()
+    data.update(customs_number="1101960001", phone="13800138000")
+    assert client.post(url("key-agricultural"), data).status_code == 302
+    filing = KeyAgriculturalFiling.objects.get()
+    assert filing.enterprise_code == "1101MA01C2D3X" and filing.status == "REPORTED"
+    assert "已上报" in client.get(url("key-agricultural")).content.decode()
