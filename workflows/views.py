@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from customs import selectors as customs_selectors
@@ -149,24 +150,54 @@ def list_action(request, *, system):
             if count == 1:
                 return _url(system, "detail", copies[0].number)
             return _url(system, "list")
-        if action == "delete":
-            for filing in filings:
-                services.delete_draft(filing=filing, actor=request.user)
-            messages.success(request, _("Deleted."))
-        elif action == "withdraw":
-            for filing in filings:
-                services.withdraw(filing=filing, actor=request.user, request=request)
-            if all(f.is_editable for f in filings):
-                messages.success(request, _("Withdrawn: the application is a draft again."))
-            else:
-                messages.success(request, _("Withdrawal requested; the authority reviews it."))
+        if action in BATCH_ACTIONS:
+            _batch(request, system, filings, action)
         else:
             messages.error(request, _("Choose an action."))
     except ValidationError as error:
         _errors(request, error)
-    except AlreadyHandled:
-        messages.error(request, _("This application can no longer be withdrawn."))
     return _url(system, "list")
+
+
+def _delete(request, filing):
+    services.delete_draft(filing=filing, actor=request.user)
+
+
+def _withdraw(request, filing):
+    services.withdraw(filing=filing, actor=request.user, request=request)
+
+
+def _submit(request, filing):
+    services.submit(filing=filing, actor=request.user, request=request)
+
+
+# action -> (service, what succeeded); each selected filing on its own, each reported.
+BATCH_ACTIONS = {
+    "delete": (_delete, gettext_lazy("Deleted: %(numbers)s.")),
+    "withdraw": (_withdraw, gettext_lazy("Withdrawn: %(numbers)s.")),
+    "submit": (_submit, gettext_lazy("Submitted: %(numbers)s.")),
+}
+
+
+def _batch(request, system, filings, action) -> None:
+    """Delete, withdraw or submit several filings: what succeeded, and why the rest did not."""
+    run, done_message = BATCH_ACTIONS[action]
+    done = []
+    for filing in filings:
+        try:
+            run(request, filing)
+        except ValidationError as error:
+            messages.error(request, f"{filing.number}：{' '.join(error.messages)}")
+        except AlreadyHandled as error:
+            messages.error(request, f"{filing.number}：{error}")
+        else:
+            done.append(filing)
+    if done:
+        messages.success(request, done_message % {"numbers": "、".join(f.number for f in done)})
+        if action == "withdraw" and not all(f.is_editable for f in done):
+            messages.info(
+                request, _("A withdrawal the authority reviews is pending until it does.")
+            )
 
 
 @system_module

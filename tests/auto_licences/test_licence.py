@@ -283,3 +283,24 @@ def test_a_licence_is_declared_once_or_at_most_six_times(owner, chains, client, 
     late = certificate.valid_until + timedelta(days=1)
     declare(client, certificate.number, "223320269999999999", day=late)
     assert WriteOff.objects.get(declaration_number="223320269999999999").after_validity
+
+
+def test_batch_submit_and_delete_report_each_item(owner, owner_client, chains):
+    ready = lic.complete_draft(owner)
+    incomplete = lic.draft(owner)  # no goods, no contract table
+    pending = lic.complete_draft(owner)
+    lic.services.submit(filing=pending, actor=owner)
+    numbers = [ready.number, incomplete.number, pending.number]
+    html = owner_client.post(
+        url("action"), {"action": "submit", "selected": numbers}, follow=True
+    ).content.decode()
+    assert f"已申报：{ready.number}。" in html
+    assert f"{incomplete.number}：" in html and "请至少录入一条商品信息" in html
+    assert f"{pending.number}：" in html
+    html = owner_client.post(
+        url("action"), {"action": "delete", "selected": numbers}, follow=True
+    ).content.decode()
+    assert f"已删除：{incomplete.number}。" in html
+    assert f"{ready.number}：只能删除暂存状态的申请单" in html
+    remaining = set(lic.system().model.objects.values_list("number", flat=True))
+    assert remaining == {ready.number, pending.number}

@@ -127,7 +127,7 @@ def test_withdraw_goes_straight_back_to_draft_without_review(owner, owner_client
     response = owner_client.post(
         url("action"), {"action": "withdraw", "selected": filing.number}, follow=True
     )
-    assert "已撤回：申请单已恢复为暂存状态" in response.content.decode()
+    assert f"已撤回：{filing.number}" in response.content.decode()
     filing.refresh_from_db()
     assert filing.status == "DRAFT" and filing.submitted_at is None
     # A draft cannot be withdrawn again; an approver never withdraws.
