@@ -332,3 +332,24 @@ class KeyAgriculturalForm(PortalFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Shown with the other problems at once; the service checks it again.
         self.fields["phone"].validators.append(validate_phone)
+
+
+class StatisticsForm(PortalFormMixin, forms.Form):
+    """The statistics' filters: year, month (this month by default), an HS code prefix."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    month = forms.TypedChoiceField(
+        label=_("Month"), coerce=int, choices=[(m, m) for m in range(1, 13)]
+    )
+    hs_code = forms.RegexField(
+        label=_("HS code (or its first digits)"),
+        regex=r"^\d{2,10}$",
+        required=False,
+        error_messages={"invalid": _("Enter 2 to 10 digits of an HS code.")},
+    )
+
+    def __init__(self, data=None, **kwargs):
+        today = timezone.localdate()
+        defaults = {"year": today.year, "month": today.month, "hs_code": ""}
+        given = data.dict() if hasattr(data, "dict") else dict(data or {})
+        super().__init__({**defaults, **given}, **kwargs)

@@ -248,6 +248,7 @@ class AutoLicence(System):
         return [
             path("new/check/", views.precheck, kw, name="precheck"),
             path("key-agricultural/", views.key_agricultural, kw, name="key-agricultural"),
+            path("statistics/", views.statistics, kw, name="statistics"),
             path("<str:number>/contract/", views.contract, kw, name="contract"),
             path("<str:number>/iron-ore/", views.iron_ore, kw, name="iron-ore"),
         ]

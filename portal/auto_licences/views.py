@@ -1,18 +1,22 @@
 """The pre-check (申请页面): the one page of this system the shared mechanism has no
 equivalent for.  It asks the bureau's rules and answers in a dialog."""
 
+import io
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from documents.excel import Column, write_workbook
 from filings.selectors import filing_for_filer
+from portal.spreadsheets import XLSX_TYPE
 from workflows.views import _to_form, system_module
 
-from . import services
+from . import selectors, services
 from .forms import (
     ContractForm,
     IronOreForm,
@@ -20,6 +24,7 @@ from .forms import (
     IronOreRows,
     KeyAgriculturalForm,
     PrecheckForm,
+    StatisticsForm,
 )
 from .models import ContractInfo, IronOreContract, KeyAgriculturalFiling
 from .system import precheck_problems
@@ -157,5 +162,64 @@ def key_agricultural(request, *, system):
             "form": form,
             "filing": existing,
             "code": services.key_agricultural_code(membership.enterprise),
+        },
+    )
+
+
+STATISTICS_COLUMNS = (
+    ("商品代码", 12, "hs_code__code"),
+    ("商品名称", 30, "hs_code__name_zh"),
+    ("单位", 8, "unit"),
+    ("本月数量", 14, "month_quantity"),
+    ("本月金额（美元）", 16, "month_usd"),
+    ("本月份数", 10, "month_count"),
+    ("本年累计数量", 14, "year_quantity"),
+    ("本年累计金额（美元）", 18, "year_usd"),
+    ("本年累计份数", 12, "year_count"),
+)
+
+
+@system_module
+def statistics(request, *, system):
+    """月度统计: per commodity, this month and the year to date (passed second review)."""
+    form = StatisticsForm(request.GET or None)
+    rows, problems = [], []
+    if form.is_valid():
+        data = form.cleaned_data
+        rows = selectors.monthly_statistics(
+            user=request.user, year=data["year"], month=data["month"], hs_code=data["hs_code"]
+        )
+        if request.GET.get("format") == "xlsx":
+            out = io.BytesIO()
+            write_workbook(
+                out,
+                title="月度统计",
+                columns=[Column(header, width) for header, width, _key in STATISTICS_COLUMNS],
+                rows=([row[key] for _h, _w, key in STATISTICS_COLUMNS] for row in rows),
+            )
+            response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
+            name = f"statistics-{data['year']}-{data['month']:02d}.xlsx"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+    else:
+        problems = [e for errors in form.errors.values() for e in errors]
+    chart = {
+        "labels": [f"{r['hs_code__code']} {r['hs_code__name_zh']}" for r in rows],
+        "month": [float(r["month_usd"]) for r in rows],
+        "year": [float(r["year_usd"]) for r in rows],
+        "month_label": str(_("This month (USD)")),
+        "year_label": str(_("Year to date (USD)")),
+    }
+    return render(
+        request,
+        "auto_licences/statistics.html",
+        {
+            "system": system,
+            "ns": system.url_namespace,
+            "form": form,
+            "rows": rows,
+            "problems": problems,
+            "chart": chart,
+            "query": request.GET.urlencode(),
         },
     )

@@ -304,3 +304,42 @@ def test_batch_submit_and_delete_report_each_item(owner, owner_client, chains):
     assert f"{ready.number}：只能删除暂存状态的申请单" in html
     remaining = set(lic.system().model.objects.values_list("number", flat=True))
     assert remaining == {ready.number, pending.number}
+
+
+def test_monthly_statistics_match_sums_by_hand(owner, owner_client, chains):
+    import io
+
+    from openpyxl import load_workbook
+
+    beef = HSCode.objects.get(code="0201100000")
+    lic.issued(owner, chains)  # iron ore: 1000 kg, 105.00 USD
+    second = lic.complete_draft(owner)
+    lic.services.add_line(
+        filing=second, actor=owner, values=lic.line(quantity="500", total="52.50")
+    )
+    lic.services.submit(filing=second, actor=owner)
+    lic.services.decide(filing=second, actor=chains[1], decision="first_pass")
+    lic.services.decide(filing=second, actor=chains[2], decision="second_pass")
+    other = lic.draft(owner, hs_code_1=beef)  # never submitted: not counted
+    lic.services.add_line(filing=other, actor=owner, values=lic.line(hs_code=beef))
+    today = date.today()
+    query = {"year": today.year, "month": today.month}
+    html = owner_client.get(url("statistics"), query).content.decode()
+    row = re.search(r'<tr data-code="2601120000">(.*?)</tr>', html, re.S).group(1)
+    cells = re.findall(r"<td>([^<]*)</td>", row)
+    # By hand: 1000 + 1000 + 500 kg; 105.00 + 105.00 + 52.50 USD; two applications.
+    assert cells[3:] == ["2500", "262.50", "2", "2500", "262.50", "2"]
+    assert "0201100000" not in html
+    assert "vendor/chartjs/chart.umd.min.js" in html and "statistics-data" in html
+    response = owner_client.get(url("statistics"), {**query, "format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert [c.value for c in sheet[2]][:6] == [
+        "2601120000",
+        "已烧结铁矿砂及其精矿",
+        "千克",
+        2500,
+        262.5,
+        2,
+    ]
+    bad = owner_client.get(url("statistics"), {"year": "abc", "month": "13", "hs_code": "x"})
+    assert bad.status_code == 200 and "请输入 2 到 10 位商品编码" in bad.content.decode()
