@@ -22,6 +22,7 @@ from functools import cached_property
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,21 @@ def _field_value(field):
     its label, a decimal to its places."""
     name = field.name
     if field.is_relation:
-        related = field.related_model
-        return f"{name}.name_zh" if any(f.name == "name_zh" for f in related._meta.fields) else name
+        names = {f.name for f in field.related_model._meta.fields}
+        if {"code", "name_zh"} <= names:
+
+            def item(obj, name=name):
+                value = getattr(obj, name)
+                return f"{value.code} {value.name_zh}" if value is not None else ""
+
+            return item
+        return f"{name}.name_zh" if "name_zh" in names else name
     if field.choices:
         return f"get_{name}_display"
+    if isinstance(field, models.BooleanField):
+        return lambda obj, name=name: str(_("Yes") if getattr(obj, name) else _("No"))
+    if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+        return lambda obj, name=name: getattr(obj, name) and getattr(obj, name).isoformat()
     if isinstance(field, models.DecimalField):
         places = field.decimal_places
 

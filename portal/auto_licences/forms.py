@@ -169,11 +169,11 @@ class HeaderForm(PortalFormMixin, forms.ModelForm):
                 required=False,
                 disabled=True,
                 initial=validity_end(issued=timezone.localdate(), year=year),
-                widget=forms.DateInput(attrs={"type": "date", "class": "backfilled"}),
+                widget=forms.DateInput(
+                    format="%Y-%m-%d", attrs={"type": "date", "class": "backfilled"}
+                ),
             )
-            self.order_fields(
-                [n for n in self.fields if n != "validity_end"][:8] + ["validity_end"]
-            )
+            self.order_fields([n for n in PRECHECK_FIELDS if n in self.fields] + ["validity_end"])
         self.fields["authority"].queryset = bureaus
         self.fields["trade_mode"].queryset = TradeMode.objects.live()
         self.fields["trade_country"].queryset = Country.objects.live()
@@ -227,7 +227,6 @@ class GoodsLineForm(PortalFormMixin, forms.ModelForm):
         filing = filing or getattr(self.instance, "application", None)
         codes = HSCode.objects.filter(pk__in=filing.hs_code_ids) if filing else HSCode.objects
         self.fields["hs_code"].queryset = codes.order_by("code")
-        self.fields["hs_code"].label_from_instance = lambda c: f"{c.code} {c.name_zh}"
         self.fields["total"].help_text = _("Quantity × unit price, in the price currency.")
 
     def values(self) -> dict:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from filings.numbering import next_number
-from filings.registry import Column, Stage, System
+from filings.registry import Column, Stage, System, columns_of
 from portal.reference.models import AuthorityKind, Module
 from workflows import rules
 
@@ -45,7 +45,7 @@ def precheck_problems(codes, *, ports=()) -> list[str]:
                     "%(code)s %(name)s is not under the automatic import licence "
                     "(non-mechanical/electrical)."
                 )
-                % {"code": code.code, "name": code.name_zh}
+                % {"code": code.code, "name": code.localized_name}
             )
         elif not code.electronic_licence_eligible:
             problems.append(
@@ -53,7 +53,7 @@ def precheck_problems(codes, *, ports=()) -> list[str]:
                     "%(code)s %(name)s is not eligible for an electronic licence; paper "
                     "licences are no longer issued, so it cannot be applied for here."
                 )
-                % {"code": code.code, "name": code.name_zh}
+                % {"code": code.code, "name": code.localized_name}
             )
     ports = [p for p in ports if p is not None]
     if len(ports) == 2 and ports[0] == ports[1]:
@@ -169,6 +169,9 @@ class AutoLicence(System):
     header_form = HeaderForm
     line_form = GoodsLineForm
     header_fields = (*PRECHECK_FIELDS, *ENTRY_FIELDS)
+    header_columns = columns_of(
+        AutoLicenceApplication, ("bureau_number", *PRECHECK_FIELDS, *ENTRY_FIELDS)
+    )
     create_only_fields = PRECHECK_FIELDS
     copy_excludes = ("bureau_number",)
     header_rules = HEADER_RULES
