@@ -8,6 +8,8 @@ rules apply where (``header_rules``, ``line_rules``, ``submit_rules``,
 carrying every broken rule, keyed by field.
 """
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -163,6 +165,23 @@ class SameAsFirstLine(Rule):
             if getattr(first, f"{name}_id", getattr(first, name, None))
             != getattr(obj, f"{name}_id", getattr(obj, name, None))
         ]
+
+
+class ProductOf(Rule):
+    """A value is the product of two others, to the cent (e.g. total = quantity × unit price);
+    checked once all three are filled."""
+
+    def __init__(self, field: str, a: str, b: str, message):
+        self.field, self.a, self.b, self.message = field, a, b, message
+
+    def broken(self, obj, context):
+        values = [getattr(obj, name) for name in (self.a, self.b, self.field)]
+        if any(v is None for v in values):
+            return False
+        product = (Decimal(values[0]) * Decimal(values[1])).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP
+        )
+        return values[2] != product
 
 
 class Positive(Rule):

@@ -303,12 +303,6 @@ class AutoLicenceLine(models.Model):
     def __str__(self):
         return f"{self.application} #{self.line_number}"
 
-    @property
-    def expected_total(self):
-        if self.quantity is None or self.unit_price is None:
-            return None
-        return (self.quantity * self.unit_price).quantize(MONEY, rounding=ROUND_HALF_UP)
-
     def clean(self):
         currency = self.application.price_currency if self.application_id else None
         rate = getattr(currency, "usd_rate", None)

@@ -138,11 +138,11 @@ LINE_RULES = (
     ),
     rules.Positive("quantity", _("The quantity must be more than zero.")),
     rules.Positive("unit_price", _("The unit price must be more than zero.")),
-    rules.Satisfies(
-        lambda line: line.total == line.expected_total,
+    rules.ProductOf(
+        "total",
+        "quantity",
+        "unit_price",
         _("The total value must be the quantity × the unit price."),
-        field="total",
-        when=lambda line: line.expected_total is not None and line.total is not None,
     ),
 )
 

@@ -5,8 +5,6 @@ approval number the document will carry; a pending application may be taken
 back to draft without review; a rejected one is final (the filer copies it).
 """
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -133,11 +131,3 @@ class AvGoodsLine(models.Model):
 
     def __str__(self):
         return f"{self.application} #{self.line_number}"
-
-    @property
-    def expected_total(self):
-        if self.quantity is None or self.unit_price is None:
-            return None
-        return (Decimal(self.quantity) * self.unit_price).quantize(
-            Decimal("0.01"), rounding=ROUND_HALF_UP
-        )
