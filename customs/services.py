@@ -103,7 +103,7 @@ def send_certificate(*, certificate: Certificate, actor, request=None) -> Outbou
                 _("Certificate %(number)s cannot be sent now (%(status)s).")
                 % {
                     "number": certificate.number,
-                    "status": certificate.get_customs_status_display()
+                    "status": certificate.customs_status_label
                     if not certificate.is_void
                     else certificate.get_status_display(),
                 }
@@ -459,7 +459,7 @@ def correct_certificate(
                     % {
                         "status": certificate.get_status_display()
                         if certificate.is_void
-                        else certificate.get_customs_status_display()
+                        else certificate.customs_status_label
                     }
                 )
             raise PermissionDenied

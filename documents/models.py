@@ -18,6 +18,7 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.models import RevisionMixin
 
+from filings import registry
 from filings.transitions import system_step
 from portal.accounts.selectors import seat_of
 from portal.reference.models import Module
@@ -178,6 +179,13 @@ class Certificate(ConcurrentTransitionMixin, RevisionMixin, ClusterableModel):
     @property
     def is_void(self) -> bool:
         return self.status != CertificateStatus.ISSUED
+
+    @property
+    def customs_status_label(self) -> str:
+        """The customs state in the words of the certificate's system (seed 004: 海关入库成功)."""
+        system = registry.find(self.system)
+        own = system.customs_status_labels.get(self.customs_status) if system else None
+        return str(own or self.get_customs_status_display())
 
     def clean_fields(self, exclude=None):
         exclude = set(exclude or ()) | {"status", "customs_status"}

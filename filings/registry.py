@@ -166,7 +166,12 @@ class System:
     filer_date_field = "created_at"
 
     issues_certificate = False
+    # What the system calls what it issues (准许证, 许可证, 批准单) on every page.
+    certificate_noun = _("Certificate")
+    certificate_number_label = _("Certificate number")
     sends_to_customs = False
+    # The system's own names of the customs states (CustomsStatus value -> label).
+    customs_status_labels: dict = {}
     imports_certificates = False
     # Extra settings an authority keeps for this system (name -> form field).
     settings_fields: dict = {}
@@ -327,6 +332,12 @@ class System:
     def max_declarations(self, certificate) -> int | None:
         """How many customs declarations may write off one certificate (None: no limit)."""
         return None
+
+    def detail_sections(self, filing) -> list[dict]:
+        """Further parts of a filing that approvers read on its detail page, each
+        ``{"id", "title", "facts": [(label, value)], "table": {"labels", "rows"}, "missing"}``
+        (e.g. the licence's contract tables)."""
+        return []
 
     def application_form_context(self, filing) -> dict:
         """What the system's own application-form template needs beyond the shared context."""

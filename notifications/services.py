@@ -109,6 +109,8 @@ def _label(target, transition: str) -> str:
     method = getattr(type(target), transition, None)
     meta = getattr(method, "_django_fsm", None)
     field = meta.field.name if meta else "status"
+    if field == "customs_status" and hasattr(target, "customs_status_label"):
+        return target.customs_status_label  # in the words of the certificate's system
     return str(getattr(target, f"get_{field}_display")())
 
 

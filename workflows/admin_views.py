@@ -271,6 +271,7 @@ class FilingView(StaffView):
             )
         if form is not None:
             self.explain_notice_number(form, decisions)
+        sends_notice = any(services.notice_due(filing, t) for t in decisions)
         attachments = list(attachments_of(filing).select_related("attachment_type"))
         line_page = Paginator(self.system.lines_of(filing), self.system.lines_per_page).get_page(
             self.request.GET.get("lines_page")
@@ -292,12 +293,22 @@ class FilingView(StaffView):
             "certificate": getattr(filing, "certificate", None),
             "notices": documents.notices_of(filing),
             "changes": self.resubmission_changes(),
+            "sections": self.system.detail_sections(filing),
+            "sends_notice": sends_notice,
         }
 
 
 def transition_kind(system, name: str) -> str | None:
     found = next((t for t in system.transitions() if t.name == name), None)
     return found.custom.get("actor") if found else None
+
+
+def application_form(request, number: str, system=None):
+    """The application form (申请表) as the enterprise filed it, as a PDF."""
+    filing = get_object_or_404(filings_for_authority(request.user, system.key), number=number)
+    return pdf_response(
+        document_services.application_form_pdf(filing), f"application-{filing.number}.pdf"
+    )
 
 
 def download_attachment(request, number: str, attachment_id: int, system=None):

@@ -38,6 +38,12 @@ def admin_urls(system) -> list:
         path("query/<str:number>/", view(views.FilingView), name="query_detail"),
         path("query/<str:number>/history/", views.history, kw, name="history"),
         path(
+            "query/<str:number>/application-form/",
+            views.application_form,
+            kw,
+            name="application_form",
+        ),
+        path(
             "query/<str:number>/attachments/<int:attachment_id>/",
             views.download_attachment,
             kw,

@@ -6,17 +6,27 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from filings.numbering import next_number
+from documents.models import CustomsStatus
 from filings.registry import Column, Stage, System, columns_of
 from portal.reference.models import AuthorityKind, Module
 from workflows import rules
 
-from .forms import ENTRY_FIELDS, PRECHECK_FIELDS, GoodsLineForm, HeaderForm
+from .forms import (
+    ENTRY_FIELDS,
+    PRECHECK_FIELDS,
+    ContractForm,
+    GoodsLineForm,
+    HeaderForm,
+    IronOreForm,
+    IronOreRowForm,
+)
 from .models import (
     AutoLicenceApplication,
     AutoLicenceLine,
     AutoLicenceStatus,
     ContractInfo,
     IronOreContract,
+    IronOreRow,
     validity_end,
 )
 from .services import needs_iron_ore
@@ -147,6 +157,11 @@ LINE_RULES = (
 )
 
 
+CONTRACT_COLUMNS = columns_of(ContractInfo, ContractForm._meta.fields)
+IRON_ORE_COLUMNS = columns_of(IronOreContract, IronOreForm._meta.fields)
+IRON_ORE_ROW_COLUMNS = columns_of(IronOreRow, IronOreRowForm._meta.fields)
+
+
 class AutoLicence(System):
     key = Module.AUTO_IMPORT_LICENCE
     label = _("Automatic import licence (non-mechanical/electrical)")
@@ -183,7 +198,16 @@ class AutoLicence(System):
     copies_max = 99
 
     issues_certificate = True
+    certificate_noun = _("Licence")
+    certificate_number_label = _("Licence number")
     sends_to_customs = True
+    # The seed's names (海关状态查询): sent but not yet answered is "not yet at customs".
+    customs_status_labels = {
+        CustomsStatus.SENT: _("Not yet at customs"),
+        CustomsStatus.SEND_FAILED: _("Sending to customs failed"),
+        CustomsStatus.ACCEPTED: _("Stored by customs"),
+        CustomsStatus.REJECTED: _("Not stored by customs"),
+    }
     templates = {
         "list": "auto_licences/list.html",
         "detail": "auto_licences/detail.html",
@@ -303,6 +327,36 @@ class AutoLicence(System):
                 for line in lines
             ],
         }
+
+    def detail_sections(self, filing) -> list[dict]:
+        """The contract information table and (for iron ore) the iron-ore table, read-only."""
+        contract = ContractInfo.objects.filter(application=filing).first()
+        sections = [
+            {
+                "id": "contract-table",
+                "title": _("Contract information table"),
+                "facts": [(c.label, c.of(contract)) for c in CONTRACT_COLUMNS] if contract else [],
+                "missing": "" if contract else _("Not filled in yet."),
+            }
+        ]
+        ore = IronOreContract.objects.filter(application=filing).first()
+        if ore or needs_iron_ore(filing):
+            rows = list(ore.rows.all()) if ore else []
+            sections.append(
+                {
+                    "id": "iron-ore-table",
+                    "title": _("Iron-ore contract table"),
+                    "facts": [(c.label, c.of(ore)) for c in IRON_ORE_COLUMNS] if ore else [],
+                    "table": {
+                        "labels": [c.label for c in IRON_ORE_ROW_COLUMNS],
+                        "rows": [[c.of(row) for c in IRON_ORE_ROW_COLUMNS] for row in rows],
+                    }
+                    if ore
+                    else None,
+                    "missing": "" if ore else _("Not filled in yet."),
+                }
+            )
+        return sections
 
     def max_declarations(self, certificate) -> int | None:
         """A one-batch licence (一批一证) is declared once; any other at most six times."""

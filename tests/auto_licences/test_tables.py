@@ -140,3 +140,29 @@ def test_key_agricultural_filing_is_saved_and_reported(owner, chains):
     filing = KeyAgriculturalFiling.objects.get()
     assert filing.enterprise_code == "1101MA01C2D3X" and filing.status == "REPORTED"
     assert "已上报" in client.get(url("key-agricultural")).content.decode()
+
+
+def test_reviewers_read_both_tables_and_the_application_form(owner, chains):
+    filing = lic.complete_draft(owner)  # iron ore: both tables
+    lic.services.submit(filing=filing, actor=owner)
+    reviewer = client_for(chains[1])
+    html = reviewer.get(reverse("auto-licence:todo_detail", args=[filing.number])).content.decode()
+    assert 'id="contract-table"' in html and 'id="iron-ore-table"' in html
+    assert "澳大利亚矿业公司" in html and "HT-2026-001" in html and "PB粉" in html
+    assert "基本持平" in html  # the expected change, as its label
+    assert "预览通知书" not in html  # this system sends no notices: nothing to preview
+    form = reverse("auto-licence:application_form", args=[filing.number])
+    assert form in html
+    pdf = reviewer.get(form)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    # Another bureau's reviewer reaches neither the page nor the form.
+    stranger = client_for(chains["other-l1"])
+    assert stranger.get(form).status_code == 404
+
+
+def test_a_missing_table_is_said_to_be_missing(owner, chains):
+    sections = lic.system().detail_sections(lic.draft(owner))  # iron ore, no tables yet
+    assert [s["id"] for s in sections] == ["contract-table", "iron-ore-table"]
+    assert all(s["missing"] and not s["facts"] for s in sections)
+    sections = lic.system().detail_sections(beef(owner))  # no iron ore: one table
+    assert [s["id"] for s in sections] == ["contract-table"]
