@@ -396,9 +396,19 @@ def application_form_context(filing) -> dict:
     }
 
 
+def _application_form_template(filing) -> str:
+    return filing.declaration.template("application_form", "documents/application_form.html")
+
+
 def application_form_pdf(filing) -> bytes:
-    template = filing.declaration.template("application_form", "documents/application_form.html")
-    return pdf.render(template, application_form_context(filing))
+    return pdf.render(_application_form_template(filing), application_form_context(filing))
+
+
+def application_forms_pdf(filings) -> bytes:
+    """批量打印: the application forms of several filings, one after another, in one PDF."""
+    return pdf.render_many(
+        (_application_form_template(f), application_form_context(f)) for f in filings
+    )
 
 
 def record_print(*, kind: str, document, actor, mode: str = PrintRecord.Mode.FULL) -> PrintRecord:

@@ -73,7 +73,9 @@ def _url(system, name, *args):
 
 @system_module
 def filing_list(request, *, system):
-    qs = filings_for_filer(request.user, system.key).select_related("authority", "certificate")
+    qs = system.list_queryset(
+        filings_for_filer(request.user, system.key).select_related("authority", "certificate")
+    )
     filterset = filing_filterset(system.key, "filer")(request.GET or None, queryset=qs)
     page, problem = paginate(request, filterset.qs, ("-created_at", "-id"), per_page=20)
     ns = system.url_namespace
@@ -127,10 +129,15 @@ def _copies(raw: str, most: int) -> int:
     return count
 
 
+# 批量打印 renders while the filer waits: a page of the list at most.
+PRINT_AT_ONCE = 20
+
+
 @require_POST
 @system_module
 def list_action(request, *, system):
-    """Copy (exactly one), delete (drafts, confirmed) or withdraw the selected filings."""
+    """Copy (exactly one), print (one PDF), delete (drafts, confirmed), withdraw or submit
+    the selected filings."""
     numbers = request.POST.getlist("selected")
     action = request.POST.get("action")
     if not numbers:
@@ -138,6 +145,14 @@ def list_action(request, *, system):
         return _url(system, "list")
     filings = [filing_for_filer(request.user, system.key, n) for n in numbers]
     try:
+        if action == "print":
+            if len(filings) > PRINT_AT_ONCE:
+                raise ValidationError(
+                    _("Print at most %(most)s applications at once.") % {"most": PRINT_AT_ONCE}
+                )
+            return pdf_response(
+                document_services.application_forms_pdf(filings), "applications.pdf"
+            )
         if action == "copy":
             if len(filings) != 1:
                 raise ValidationError(_("Select exactly one application to copy."))

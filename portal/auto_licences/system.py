@@ -1,14 +1,16 @@
 """The automatic import licence's declaration: what the shared mechanism needs to know."""
 
+import django_filters
+from django.db.models import Min, Sum
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from filings.numbering import next_number
 from documents.models import CustomsStatus
+from filings.numbering import next_number
 from filings.registry import Column, Stage, System, columns_of
-from portal.reference.models import AuthorityKind, Module
+from portal.reference.models import AuthorityKind, Module, TradeMode
 from workflows import rules
 
 from .forms import (
@@ -196,6 +198,7 @@ class AutoLicence(System):
     attachment_accept = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
     attachment_help = _("Optional for an electronic licence: PDF, JPEG or PNG, at most 1 MB each.")
     copies_max = 99
+    filer_date_field = "submitted_at"  # 申请日期: a draft has none
 
     issues_certificate = True
     certificate_noun = _("Licence")
@@ -214,10 +217,24 @@ class AutoLicence(System):
         "application_form": "auto_licences/documents/application_form.html",
     }
 
+    # The seed's query list (申请单查询): numbers, goods, their quantity and US dollars.
     list_columns = (
         Column(_("Bureau application number"), "bureau_number"),
+        Column(
+            _("Licence number"),
+            lambda f: f.certificate.number if getattr(f, "certificate", None) else "",
+        ),
         Column(_("Goods"), lambda f: f.hs_code_1.name_zh if f.hs_code_1_id else ""),
+        Column(_("Quantity"), lambda f: f.lines_quantity.normalize() if f.lines_quantity else ""),
+        Column(_("Unit"), "lines_unit"),
+        Column(_("US dollars"), lambda f: "" if f.lines_usd is None else f"{f.lines_usd:.2f}"),
         Column(_("Year"), "year"),
+        Column(
+            _("Submitted"),
+            lambda f: (
+                timezone.localtime(f.submitted_at).strftime("%Y-%m-%d") if f.submitted_at else ""
+            ),
+        ),
     )
     staff_columns = (
         Column(_("Bureau application number"), "bureau_number"),
@@ -279,6 +296,37 @@ class AutoLicence(System):
             path("<str:number>/contract/", views.contract, kw, name="contract"),
             path("<str:number>/iron-ore/", views.iron_ore, kw, name="iron-ore"),
         ]
+
+    def list_queryset(self, filings):
+        return filings.select_related("hs_code_1").annotate(
+            lines_quantity=Sum("goods_lines__quantity"),
+            lines_unit=Min("goods_lines__unit"),
+            lines_usd=Sum("goods_lines__total_usd"),
+        )
+
+    def list_filters(self) -> dict:
+        """The seed's query (申请单查询): numbers, user, trade mode, year."""
+        return {
+            "bureau_number": django_filters.CharFilter(
+                lookup_expr="icontains", label=_("Bureau application number")
+            ),
+            "licence_number": django_filters.CharFilter(
+                field_name="certificate__number", lookup_expr="iexact", label=_("Licence number")
+            ),
+            "import_user_code": django_filters.CharFilter(
+                lookup_expr="icontains", label=_("Import user's code")
+            ),
+            "import_user_name": django_filters.CharFilter(
+                lookup_expr="icontains", label=_("Import user")
+            ),
+            "trade_mode": django_filters.ModelChoiceFilter(
+                queryset=TradeMode.objects.order_by("code"),
+                to_field_name="code",
+                empty_label=_("All"),
+                label=_("Trade mode"),
+            ),
+            "year": django_filters.NumberFilter(label=_("Year")),
+        }
 
     def new_number(self, filing) -> str:
         """申请表序号: "NA", the two-digit year and thirteen digits (seed: NA1900000000000817)."""

@@ -343,3 +343,59 @@ def test_monthly_statistics_match_sums_by_hand(owner, owner_client, chains):
     ]
     bad = owner_client.get(url("statistics"), {"year": "abc", "month": "13", "hs_code": "x"})
     assert bad.status_code == 200 and "请输入 2 到 10 位商品编码" in bad.content.decode()
+
+
+def test_the_query_filters_of_the_seed_and_its_columns(owner, owner_client, chains):
+    from portal.reference.models import TradeMode
+
+    licence = lic.issued(owner, chains)
+    other = lic.complete_draft(owner, import_user_name="乙用户", import_user_code="X123")
+    other.trade_mode = TradeMode.objects.exclude(code="0110").order_by("code").first()
+    other.save()
+
+    def shown(**query):
+        html = owner_client.get(url("list"), query).content.decode()
+        return {n for n in (licence.number, other.number) if f'data-number="{n}"' in html}, html
+
+    assert shown()[0] == {licence.number, other.number}
+    assert shown(import_user_name="乙")[0] == {other.number}
+    assert shown(import_user_code="x12")[0] == {other.number}
+    assert shown(trade_mode="0110")[0] == {licence.number}
+    assert shown(licence_number=licence.certificate.number)[0] == {licence.number}
+    assert shown(bureau_number=licence.bureau_number[-6:])[0] == {licence.number}
+    assert shown(year=str(date.today().year + 5))[0] == set()
+    found, html = shown(number=licence.number)
+    row = re.search(rf'<tr data-number="{licence.number}">(.*?)</tr>', html, re.S).group(1)
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", row, re.S)]
+    # Bureau number, licence number, goods, quantity, unit, US dollars (the seed's columns).
+    assert cells[2:8] == [
+        licence.bureau_number,
+        licence.certificate.number,
+        "已烧结铁矿砂及其精矿",
+        "1000",
+        "千克",
+        "105.00",
+    ]
+    for bad in ({"trade_mode": "nope"}, {"year": "二〇二六"}):
+        response = owner_client.get(url("list"), bad)
+        assert response.status_code == 200 and "error" in response.content.decode()
+
+
+def test_batch_print_makes_one_pdf_of_the_selected_forms(owner, other_owner, owner_client, chains):
+    import io
+
+    import pypdf
+
+    first, second = lic.complete_draft(owner), lic.issued(owner, chains)
+    single = owner_client.get(url("application-form", first.number))
+    one_form = len(pypdf.PdfReader(io.BytesIO(single.content)).pages)
+    response = owner_client.post(
+        url("action"), {"action": "print", "selected": [first.number, second.number]}
+    )
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    pages = pypdf.PdfReader(io.BytesIO(response.content)).pages
+    text = " ".join(page.extract_text() for page in pages)
+    assert len(pages) >= 2 * one_form and first.number in text and second.number in text
+    stranger = client_for(other_owner)
+    selected = {"action": "print", "selected": [first.number]}
+    assert stranger.post(url("action"), selected).status_code == 404
