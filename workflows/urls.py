@@ -39,11 +39,15 @@ def system_urls(system) -> list:
     if system.sends_to_customs:
         patterns += [
             path("write-offs/", views.write_offs, kw, name="write-offs"),
+            path("customs-status/", views.customs_status, kw, name="customs-status"),
+            path("clearance/", views.clearance, kw, name="clearance"),
+            path("history/", views.certificate_history, kw, name="certificate-history"),
             path("declarations/<str:declaration>/", views.declaration, kw, name="declaration"),
         ]
     patterns += [
         path("<str:number>/", views.detail, kw, name="detail"),
         path("<str:number>/submit/", views.submit, kw, name="submit"),
+        path("<str:number>/status/", views.status, kw, name="status"),
         path(
             "<str:number>/application-form/",
             views.application_form,

@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.db.models import Min
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +22,8 @@ from customs.admin_views import certificate_context
 from customs.filters import WriteOffFilter
 from documents import selectors as documents
 from documents import services as document_services
+from documents.filters import CertificateHistoryFilter, CustomsStatusFilter
+from documents.models import CertificateStatus
 from documents.views import pdf_response
 from filings import audit
 from filings.filters import filing_filterset
@@ -619,6 +622,86 @@ def write_offs(request, *, system):
             "filterset": filterset,
             "problems": filterset.problems + ([problem] if problem else []),
         },
+    )
+
+
+def _certificates(request, system, *, history: bool):
+    """海关状态查询 (certificates in force, what customs did) or 历史数据查询 (every
+    certificate ever held, by number and issue date); each row opens its clearance data."""
+    qs = (
+        documents.certificates_for_filer(request.user, system.key)
+        .select_related("filing")
+        .annotate(goods=Min("lines__name"))
+    )
+    if not history:
+        qs = qs.filter(status=CertificateStatus.ISSUED, valid_until__gte=timezone.localdate())
+    filterset = (CertificateHistoryFilter if history else CustomsStatusFilter)(
+        request.GET or None, queryset=qs
+    )
+    page, problem = paginate(request, filterset.qs, ("-issue_date", "-pk"), per_page=20)
+    return render(
+        request,
+        "workflows/enterprise/certificates.html",
+        {
+            "system": system,
+            "ns": system.url_namespace,
+            "history": history,
+            "page": page,
+            "filterset": filterset,
+            "problems": filterset.problems + ([problem] if problem else []),
+        },
+    )
+
+
+@system_module
+def customs_status(request, *, system):
+    return _certificates(request, system, history=False)
+
+
+@system_module
+def certificate_history(request, *, system):
+    return _certificates(request, system, history=True)
+
+
+@system_module
+def clearance(request, *, system):
+    """结关数据查询: a licence number opens its clearance data (lines, declarations)."""
+    number = request.GET.get("number", "").strip()
+    if number:
+        found = documents.certificates_for_filer(request.user, system.key).filter(
+            number__iexact=number
+        )
+        certificate = found.first()
+        if certificate:
+            return redirect(f"{system.url_namespace}:certificate-detail", certificate.number)
+        messages.error(
+            request,
+            _("You hold no %(noun)s numbered %(number)s.")
+            % {"noun": str(system.certificate_noun).lower(), "number": number},
+        )
+    return render(
+        request,
+        "workflows/enterprise/clearance.html",
+        {"system": system, "ns": system.url_namespace, "number": number},
+    )
+
+
+@system_module
+def status(request, number: str, *, system):
+    """查询审批状态: the filing's status now (the detail's refresh button asks it)."""
+    filing = filing_for_filer(request.user, system.key, number)
+    certificate = getattr(filing, "certificate", None)
+    return JsonResponse(
+        {
+            "number": filing.number,
+            "status": filing.status,
+            "label": filing.status_label,
+            "certificate": certificate.number if certificate else "",
+            "customs": certificate.customs_status_label
+            if certificate and system.sends_to_customs
+            else "",
+            "checked": timezone.localtime().strftime("%H:%M:%S"),
+        }
     )
 
 

@@ -399,3 +399,96 @@ def test_batch_print_makes_one_pdf_of_the_selected_forms(owner, other_owner, own
     stranger = client_for(other_owner)
     selected = {"action": "print", "selected": [first.number]}
     assert stranger.post(url("action"), selected).status_code == 404
+
+
+def customs_answers(client, certificate, message, *, accepted):
+    """Customs' signed receipt for the message that carried the licence."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from customs import xml
+
+    body = xml.receipt(
+        message_id=xml.new_message_id(),
+        in_reply_to=message.message_id,
+        system="AUTO_IMPORT_LICENCE",
+        number=certificate.number,
+        accepted=accepted,
+        reason="" if accepted else "商品编码不符",
+        received_at=timezone.now(),
+    )
+    headers = xml.signed_headers(settings.CUSTOMS_SECRET, body)
+    response = client.post(
+        "/customs/inbound/",
+        data=body,
+        content_type="application/xml",
+        headers={k: v for k, v in headers.items() if k != "Content-Type"},
+    )
+    assert response.status_code == 200, response.content
+
+
+def test_customs_status_clearance_and_history_queries(
+    owner, other_owner, owner_client, client, chains
+):
+    stored, refused, waiting, unsent = (lic.issued(owner, chains) for _ in range(4))
+    for filing, accepted in ((stored, True), (refused, False)):
+        message = customs.send_certificate(certificate=filing.certificate, actor=chains[2])
+        customs_answers(client, filing.certificate, message, accepted=accepted)
+    customs.send_certificate(certificate=waiting.certificate, actor=chains[2])
+    declare(client, stored.certificate.number, "223320260000000077", quantity="400")
+
+    html = owner_client.get(url("customs-status")).content.decode()
+    said = {
+        filing.certificate.number: re.search(
+            rf'data-certificate="{filing.certificate.number}">.*?class="customs-status">([^<]*)<',
+            html,
+            re.S,
+        ).group(1)
+        for filing in (stored, refused, waiting, unsent)
+    }
+    # The seed's words: 海关入库成功 / 海关入库失败 / 暂未到达海关, and "—" before sending.
+    assert said == {
+        stored.certificate.number: "海关入库成功",
+        refused.certificate.number: "海关入库失败",
+        waiting.certificate.number: "暂未到达海关",
+        unsent.certificate.number: "—",
+    }
+    only = owner_client.get(url("customs-status"), {"customs": "ACCEPTED"}).content.decode()
+    assert stored.certificate.number in only and refused.certificate.number not in only
+    bad = owner_client.get(url("customs-status"), {"year": "x", "customs": "nope"})
+    assert bad.status_code == 200
+
+    # 结关数据查询: the licence number opens its declarations and what remains.
+    response = owner_client.get(url("clearance"), {"number": stored.certificate.number.lower()})
+    assert response.status_code == 302
+    page = owner_client.get(response["Location"]).content.decode()
+    assert "223320260000000077" in page and "600" in page  # 1000 licensed, 400 written off
+    missing = owner_client.get(url("clearance"), {"number": "26-JK-999999"}).content.decode()
+    assert "26-JK-999999" in missing and "许可证" in missing
+
+    # 历史数据查询: a void licence stays findable there, not in the customs status query.
+    customs.void_certificate(certificate=unsent.certificate, actor=chains[2], reason="重复")
+    history = owner_client.get(url("certificate-history")).content.decode()
+    assert unsent.certificate.number in history and "已作废" in history
+    assert unsent.certificate.number not in owner_client.get(url("customs-status")).content.decode()
+
+    # Another enterprise sees none of it.
+    stranger = client_for(other_owner)
+    for name in ("customs-status", "certificate-history"):
+        assert stored.certificate.number not in stranger.get(url(name)).content.decode()
+    assert stranger.get(url("clearance"), {"number": stored.certificate.number}).status_code == 200
+
+
+def test_refresh_approval_status_answers_the_status_now(owner, owner_client, chains):
+    filing = lic.complete_draft(owner)
+    page = owner_client.get(url("detail", filing.number)).content.decode()
+    assert "data-refresh-status" not in page  # a draft has no approval status to ask for
+    lic.services.submit(filing=filing, actor=owner)
+    page = owner_client.get(url("detail", filing.number)).content.decode()
+    assert f'data-refresh-status="{url("status", filing.number)}"' in page
+    assert owner_client.get(url("status", filing.number)).json()["label"] == "待初审"
+    lic.services.decide(filing=filing, actor=chains[1], decision="first_pass")
+    lic.services.decide(filing=filing, actor=chains[2], decision="second_pass")
+    now = owner_client.get(url("status", filing.number)).json()
+    assert now["label"] == "已生成电子许可证" and now["certificate"]
+    assert now["customs"] == "未发往海关"
