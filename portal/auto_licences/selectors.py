@@ -1,36 +1,52 @@
 """What the licence's statistics read: always through the filer's own filings."""
 
-from django.db.models import Count, Q, Sum
+import calendar
+from datetime import date
+
+from django.db.models import Count, F, Q, Sum
 
 from filings.selectors import filings_for_filer
 from portal.reference.models import Module
 
-from .models import AutoLicenceLine, AutoLicenceStatus
+from .models import AutoLicenceStatus
 
 PASSED_SECOND_REVIEW = (AutoLicenceStatus.ISSUED, AutoLicenceStatus.VOID)
 
 
 def monthly_statistics(*, user, year: int, month: int, hs_code: str = "") -> list[dict]:
     """Per commodity: quantity, US dollar amount and count of applications that passed
-    second review, in ``month`` and from January to ``month`` of ``year`` (by issue date)."""
+    second review, in ``month`` and from January to ``month`` of ``year`` (by issue date).
+
+    One statement from the filer's filings through certificate and goods lines, the period
+    as date ranges: no ``IN`` subquery joining filing and certificate a second time, no
+    month extracted per row (on SQLite a Python function call a row; measured by
+    ``bench/licence_statistics.py``, it cost the page two thirds of its time).
+    """
+    last_day = date(year, month, calendar.monthrange(year, month)[1])
     filings = filings_for_filer(user, Module.AUTO_IMPORT_LICENCE).filter(
         status__in=PASSED_SECOND_REVIEW,
-        certificate__issue_date__year=year,
-        certificate__issue_date__month__lte=month,
+        certificate__issue_date__range=(date(year, 1, 1), last_day),
     )
-    lines = AutoLicenceLine.objects.filter(application__in=filings)
+    # One join to the goods lines, reused by values() and the sums below; it also keeps
+    # out a filing without lines (its one row would be all NULLs).
     if hs_code:
-        lines = lines.filter(hs_code__code__startswith=hs_code)
-    this_month = Q(application__certificate__issue_date__month=month)
+        filings = filings.filter(goods_lines__hs_code__code__startswith=hs_code)
+    else:
+        filings = filings.filter(goods_lines__isnull=False)
+    this_month = Q(certificate__issue_date__gte=date(year, month, 1))
     return list(
-        lines.values("hs_code__code", "hs_code__name_zh", "unit")
+        filings.values(
+            hs_code__code=F("goods_lines__hs_code__code"),
+            hs_code__name_zh=F("goods_lines__hs_code__name_zh"),
+            unit=F("goods_lines__unit"),
+        )
         .annotate(
-            month_quantity=Sum("quantity", filter=this_month, default=0),
-            month_usd=Sum("total_usd", filter=this_month, default=0),
-            month_count=Count("application", filter=this_month, distinct=True),
-            year_quantity=Sum("quantity", default=0),
-            year_usd=Sum("total_usd", default=0),
-            year_count=Count("application", distinct=True),
+            month_quantity=Sum("goods_lines__quantity", filter=this_month, default=0),
+            month_usd=Sum("goods_lines__total_usd", filter=this_month, default=0),
+            month_count=Count("pk", filter=this_month, distinct=True),
+            year_quantity=Sum("goods_lines__quantity", default=0),
+            year_usd=Sum("goods_lines__total_usd", default=0),
+            year_count=Count("pk", distinct=True),
         )
         .order_by("hs_code__code", "unit")
     )

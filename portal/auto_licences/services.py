@@ -114,13 +114,16 @@ def save_iron_ore(*, filing, actor, values: dict, rows: list[dict]) -> IronOreCo
     elif errors.get("__all__") is None:
         errors.pop("__all__", None)
     made = []
-    for number, row in enumerate(rows, start=1):
+    # A row's problem is keyed "rows.<index>.<field>" (its place in ``rows``), so a page
+    # marks the very field; the message names the row for every other reader.
+    for index, row in enumerate(rows):
+        number = index + 1
         item = IronOreRow(**row)
         try:
             item.full_clean(exclude=["contract"])
         except ValidationError as error:
             for field, messages in error.message_dict.items():
-                errors.setdefault("__all__", []).extend(
+                errors.setdefault(f"rows.{index}.{field}", []).extend(
                     _("Row %(n)s, %(field)s: %(message)s")
                     % {
                         "n": number,
@@ -132,7 +135,7 @@ def save_iron_ore(*, filing, actor, values: dict, rows: list[dict]) -> IronOreCo
             continue
         expected = (item.quantity_kt * item.unit_price).quantize(MONEY, rounding=ROUND_HALF_UP)
         if item.amount != expected:
-            errors.setdefault("__all__", []).append(
+            errors.setdefault(f"rows.{index}.amount", []).append(
                 _("Row %(n)s: the amount must be the quantity × the unit price (%(v)s).")
                 % {"n": number, "v": expected}
             )

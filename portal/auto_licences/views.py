@@ -104,17 +104,23 @@ def iron_ore(request, number: str, *, system):
         }
     form = IronOreForm(posted, instance=existing, initial=initial)
     rows = IronOreRows(posted, instance=existing or IronOreContract(), prefix="rows")
+    if not editable:  # read-only once submitted, as the contract table
+        for each in (form, *rows.forms):
+            for field in each.fields.values():
+                field.disabled = True
     if posted is not None and form.is_valid() and rows.is_valid():
         values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        kept_forms = [
+            row for row in rows.forms if row.cleaned_data and not row.cleaned_data.get("DELETE")
+        ]
         kept = [
             {k: v for k, v in row.cleaned_data.items() if k in IronOreRowForm.Meta.fields}
-            for row in rows.forms
-            if row.cleaned_data and not row.cleaned_data.get("DELETE")
+            for row in kept_forms
         ]
         try:
             services.save_iron_ore(filing=filing, actor=request.user, values=values, rows=kept)
         except ValidationError as error:
-            _to_form(form, error)
+            _to_forms(form, kept_forms, error)
         else:
             messages.success(request, _("Iron-ore contract table saved."))
             return redirect(reverse(f"{system.url_namespace}:detail", args=[number]) + "#tables")
@@ -125,6 +131,20 @@ def iron_ore(request, number: str, *, system):
         "auto_licences/iron_ore.html",
         {"form": form, "rows": rows, "editable": editable},
     )
+
+
+def _to_forms(form, row_forms, error: ValidationError) -> None:
+    """The service's problems beside their fields: "rows.<i>.<field>" on the i-th row."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for key, messages_ in error.message_dict.items():
+        if key.startswith("rows."):
+            _rows, index, field = key.split(".", 2)
+            row = row_forms[int(index)]
+            row.add_error(field if field in row.fields else None, messages_)
+        else:
+            form.add_error(key if key in form.fields else None, messages_)
 
 
 @system_module

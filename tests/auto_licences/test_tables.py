@@ -1,6 +1,7 @@
 """The contract information table (back-filled, saved before submit) and the iron-ore
 contract table (required when any goods are iron ore), through the pages and the services."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -166,3 +167,22 @@ def test_a_missing_table_is_said_to_be_missing(owner, chains):
     assert all(s["missing"] and not s["facts"] for s in sections)
     sections = lic.system().detail_sections(beef(owner))  # no iron ore: one table
     assert [s["id"] for s in sections] == ["contract-table"]
+
+
+def test_a_wrong_iron_ore_row_is_marked_at_its_field_and_kept(owner, chains):
+    filing = lic.draft(owner)
+    client = client_for(owner)
+    data = {k: getattr(v, "pk", v) for k, v in lic.iron_ore_values().items()}
+    data.update({"rows-TOTAL_FORMS": "3", "rows-INITIAL_FORMS": "0"})
+    data.update({f"rows-0-{k}": v for k, v in lic.IRON_ORE_ROW.items()})
+    data.update({f"rows-1-{k}": v for k, v in {**lic.IRON_ORE_ROW, "amount": "7.00"}.items()})
+    html = client.post(url("iron-ore", filing.number), data).content.decode()
+    amount = re.search(r'<input[^>]*name="rows-1-amount"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in amount and 'aria-describedby="id_rows-1-amount_error"' in amount
+    assert 'id="id_rows-1-amount_error"' in html and "105000.00" in html
+    assert 'value="7.00"' in amount  # what was typed is kept
+    first = re.search(r'<input[^>]*name="rows-0-amount"[^>]*>', html).group(0)
+    assert "aria-invalid" not in first
+    assert '<label class="visually-hidden" for="id_rows-0-name">第 1 行：' in html
+    assert not re.search(r"<tr[^>]*>\s*<input", html)  # no input straight inside a row
+    assert not IronOreContract.objects.exists()
