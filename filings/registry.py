@@ -313,6 +313,10 @@ class System:
             and f.name != self.line_parent
         }
 
+    def copy_extras(self, source, copy) -> None:
+        """What else a copy (复制) takes over beyond header and lines (e.g. the licence's
+        contract tables); called inside the copy's transaction."""
+
     def lines_of(self, filing):
         if self.line_model is None:
             return []

@@ -339,6 +339,7 @@ def copy_filing(*, filing, actor, times: int | None = None):
         line._state.adding = True
         setattr(line, relation, copy)
         line.save()
+    system.copy_extras(filing, copy)
     copy.save_revision(user=actor, clean=False)
     return copy
 

@@ -638,6 +638,7 @@ def _certificates(request, system, *, history: bool):
     filterset = (CertificateHistoryFilter if history else CustomsStatusFilter)(
         request.GET or None, queryset=qs
     )
+    filterset.form.fields["number"].label = system.certificate_number_label
     page, problem = paginate(request, filterset.qs, ("-issue_date", "-pk"), per_page=20)
     return render(
         request,

@@ -43,6 +43,22 @@ def _changed(filing, actor) -> None:
     filing.save_revision(user=actor, clean=False)
 
 
+def copy_tables(source, copy) -> None:
+    """复制 takes the source's contract and iron-ore tables (with their rows) along."""
+    contract = ContractInfo.objects.filter(application=source).first()
+    if contract is not None:
+        contract.pk, contract.application = None, copy
+        contract.save()
+    ore = IronOreContract.objects.filter(application=source).first()
+    if ore is not None:
+        rows = list(ore.rows.all())
+        ore.pk, ore.application = None, copy
+        ore.save()
+        for row in rows:
+            row.pk, row.contract = None, ore
+        IronOreRow.objects.bulk_create(rows)
+
+
 def needs_iron_ore(filing) -> bool:
     """Any of the goods (pre-checked or on a line) is iron ore (an HS-code flag editors keep)."""
     if any(code.is_iron_ore for code in filing.hs_codes):

@@ -376,6 +376,12 @@ class AutoLicence(System):
             ],
         }
 
+    def copy_extras(self, source, copy) -> None:
+        """The contract and iron-ore tables come along, to be checked before submitting."""
+        from .services import copy_tables
+
+        copy_tables(source, copy)
+
     def detail_sections(self, filing) -> list[dict]:
         """The contract information table and (for iron ore) the iron-ore table, read-only."""
         contract = ContractInfo.objects.filter(application=filing).first()

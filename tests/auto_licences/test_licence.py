@@ -189,6 +189,10 @@ def test_copy_n_times_from_any_status(owner, owner_client, chains):
     copies = lic.system().model.objects.exclude(pk=filing.pk)
     assert copies.count() == 3 and {c.status for c in copies} == {"DRAFT"}
     assert all(c.goods_lines.count() == 1 and not c.bureau_number for c in copies)
+    # The contract tables come along (the source keeps its own).
+    assert all(c.contract.contract_number == "HT-2026-001" for c in copies)
+    assert all(c.iron_ore.rows.get().name == "PB粉" for c in copies)
+    assert filing.contract.pk not in {c.contract.pk for c in copies}
     for bad in ("0", "100", "三"):
         response = owner_client.post(
             url("action"), {"action": "copy", "selected": filing.number, "copies": bad}, follow=True
