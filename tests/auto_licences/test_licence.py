@@ -496,3 +496,31 @@ def test_refresh_approval_status_answers_the_status_now(owner, owner_client, cha
     now = owner_client.get(url("status", filing.number)).json()
     assert now["label"] == "已生成电子许可证" and now["certificate"]
     assert now["customs"] == "未发往海关"
+
+
+def test_status_push_covers_the_licence(
+    owner, owner_client, chains, django_capture_on_commit_callbacks
+):
+    from notifications.models import Notification, Subscription
+
+    chosen, other = lic.complete_draft(owner), lic.complete_draft(owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        lic.services.submit(filing=chosen, actor=owner)
+        lic.services.submit(filing=other, actor=owner)
+    page = owner_client.get("/notifications/subscriptions/").content.decode()
+    assert chosen.number in page and other.number in page  # offered beside other systems'
+    owner_client.post(
+        "/notifications/subscriptions/",
+        {"scope": "chosen", "applications": [chosen.number], "channels": ["BROWSER"]},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        lic.services.decide(filing=chosen, actor=chains[1], decision="first_pass")
+        lic.services.decide(filing=other, actor=chains[1], decision="first_pass")
+    told = Notification.objects.filter(user=owner)
+    assert [n.event.number for n in told] == [chosen.number]
+    assert "待复审" in told.get().event.status_label
+    ids = list(Subscription.objects.filter(user=owner).values_list("pk", flat=True))
+    owner_client.post("/notifications/subscriptions/", {"action": "cancel", "selected": ids})
+    with django_capture_on_commit_callbacks(execute=True):
+        lic.services.decide(filing=chosen, actor=chains[2], decision="second_pass")
+    assert Notification.objects.filter(user=owner).count() == 1
