@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from customs import services as customs
@@ -84,6 +85,11 @@ def decide(browser, page, username, number, decision, opinion=""):
     bureau_number = AutoLicenceApplication.objects.get(number=number).bureau_number
     assert bureau_number in row.inner_text()
     submit(reviewer, row.get_by_role("link", name=number))
+    # The reviewer reads the contract tables beside the application, and its form.
+    assert CONTRACT in reviewer.locator("#contract-table").inner_text()
+    assert "PB粉" in reviewer.locator("#iron-ore-table").inner_text()
+    assert reviewer.get_by_role("link", name="Application form (PDF)").count() == 1
+    assert reviewer.locator("button[name=preview]").count() == 0  # no notice to preview
     reviewer.get_by_label(decision, exact=True).check()
     if opinion:
         reviewer.fill("#id_opinion", opinion)
@@ -269,10 +275,13 @@ def test_precheck_entry_reviews_licence_and_customs(browser, page, demo, simulat
     fill(page, {**row, "amount": "260626"}, prefix="id_rows-0-")
     submit(page, page.get_by_role("button", name="Save", exact=True))
     # The amount is kilotonnes × price; what was typed is kept.
+    amount = page.locator("#id_rows-0-amount")
+    assert amount.get_attribute("aria-invalid") == "true"  # marked at the very field
     assert (
         f"Row 1: the amount must be the quantity × the unit price ({TOTAL_USD})."
-        in page.locator(".form-errors").inner_text()
+        in page.locator("#id_rows-0-amount_error").inner_text()
     )
+    assert page.get_by_label("Row 1: Amount (USD)").count() == 1
     assert page.input_value("#id_rows-0-name") == "PB粉"
     page.fill("#id_rows-0-amount", TOTAL_USD)
     shot(page, "07-iron-ore-table")
@@ -320,7 +329,7 @@ def test_precheck_entry_reviews_licence_and_customs(browser, page, demo, simulat
     assert asked == ["Send the selected certificates to customs?"]
     assert f"Sent to customs: {certificate.number}." in messages(approver)
     row = approver.locator("tr", has=approver.locator(f'input[value="{certificate.number}"]'))
-    assert row.locator(".customs-status").inner_text().startswith("Sent to customs")
+    assert row.locator(".customs-status").inner_text().startswith("Not yet at customs")
     shot(approver, "10-sent-to-customs")
 
     assert customs.deliver_due() == 1  # the outbox worker's pass
@@ -328,8 +337,7 @@ def test_precheck_entry_reviews_licence_and_customs(browser, page, demo, simulat
     certificate.refresh_from_db()
     assert certificate.customs_status == CustomsStatus.ACCEPTED
     approver.goto(approver.base + f"/admin/auto-licence/certificates/{certificate.number}/")
-    assert approver.locator("#customs-status").inner_text().startswith("Received by customs")
-    assert "Received by customs" in approver.locator("#customs-messages").inner_text()
+    assert approver.locator("#customs-status").inner_text().startswith("Stored by customs")
     shot(approver, "11-received-by-customs")
     approver.context.close()
 
@@ -337,8 +345,40 @@ def test_precheck_entry_reviews_licence_and_customs(browser, page, demo, simulat
     page.goto(page.base + f"/auto-licences/{number}/")
     assert page.locator("#status").inner_text() == "Electronic licence issued"
     assert page.locator("#certificate-number").inner_text() == certificate.number
-    assert page.locator("#customs-status").inner_text().startswith("Received by customs")
+    assert page.locator("#customs-status").inner_text().startswith("Stored by customs")
+    page.get_by_role("link", name="Refresh approval status").click()  # 查询审批状态
+    expect(page.locator("#status-checked")).to_contain_text("Unchanged, checked at")
+    assert page.locator("#status").inner_text() == "Electronic licence issued"
     shot(page, "12-issued")
+
+    # --- 8. Customs queries: status in the seed's words, clearance data by licence number --
+    page.goto(page.base + "/auto-licences/")
+    page.get_by_role("link", name="Customs status query").first.click()
+    row = page.locator(f'#certificates tr[data-certificate="{certificate.number}"]')
+    assert row.locator(".customs-status").inner_text() == "Stored by customs"
+    shot(page, "14-customs-status")
+    page.get_by_role("link", name="Clearance data query").click()
+    page.get_by_label("Licence number").fill(certificate.number)
+    page.get_by_label("Licence number").press("Enter")
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/auto-licences/certificates/{certificate.number}/")
+    assert QUANTITY in page.locator("#ledger").inner_text().replace(",", "")
+
+    # --- 9. The enterprise's monthly statistics: this licence counted, as a table and chart --
+    page.goto(page.base + "/auto-licences/")
+    page.get_by_role("link", name="Monthly statistics").click()
+    page.wait_for_load_state()
+    issued_here = AutoLicenceApplication.objects.filter(
+        enterprise=enterprise, status="ISSUED", goods_lines__hs_code__code=IRON_ORE
+    ).distinct()
+    cells = page.locator(f'#statistics tr[data-code="{IRON_ORE}"] td').all_inner_texts()
+    assert cells[0] == IRON_ORE and cells[8] == str(issued_here.count())
+    drawn = page.evaluate(
+        "() => { const c = document.getElementById('statistics-chart');"
+        " return !!(window.Chart && Chart.getChart(c)) && c.width > 0; }"
+    )
+    assert drawn, "the chart was not drawn"
+    shot(page, "15-statistics")
 
     page.goto(page.base + "/auto-licences/")
     listed = page.locator(f'#applications tr[data-number="{number}"]')
