@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 
 from filings.models import Filing
@@ -118,7 +119,7 @@ class AutoLicenceApplication(Filing):
     importer_code = models.CharField(_("importer code"), max_length=18, blank=True)
     trade_mode = models.ForeignKey(
         "reference.TradeMode",
-        verbose_name=_("trade mode"),
+        verbose_name=pgettext_lazy("licence field 7", "trade mode"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -6,6 +6,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from documents.models import CustomsStatus
 from filings.numbering import next_number
@@ -323,7 +324,7 @@ class AutoLicence(System):
                 queryset=TradeMode.objects.order_by("code"),
                 to_field_name="code",
                 empty_label=_("All"),
-                label=_("Trade mode"),
+                label=pgettext_lazy("licence field 7", "Trade mode"),
             ),
             "year": django_filters.NumberFilter(label=_("Year")),
         }
