@@ -4,9 +4,8 @@ import django_filters
 from django.db.models import Min, Sum
 from django.urls import path
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from documents.models import CustomsStatus
 from filings.numbering import next_number
