@@ -4,11 +4,22 @@ The rules live in ``system.py`` and run in the services."""
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from filings.selectors import authorities_accepting
 from portal.accounts.validators import validate_phone
 from portal.forms import PortalFormMixin
-from portal.reference.models import Country, Currency, HSCode, Module, Port, Purpose, TradeMode
+from portal.reference.models import (
+    Authority,
+    AuthorityKind,
+    Country,
+    Currency,
+    HSCode,
+    Module,
+    Port,
+    Purpose,
+    TradeMode,
+)
 from portal.reference.widgets import ReferencePicker
 
 from .models import (
@@ -346,9 +357,37 @@ class StatisticsForm(PortalFormMixin, forms.Form):
         required=False,
         error_messages={"invalid": _("Enter 2 to 10 digits of an HS code.")},
     )
+    authority = forms.ModelChoiceField(
+        label=_("Issuing bureau"),
+        queryset=Authority.objects.filter(kind=AuthorityKind.LICENCE_BUREAU).order_by("code"),
+        to_field_name="code",
+        required=False,
+        empty_label=_("All"),
+    )
+    trade_mode = forms.ModelChoiceField(
+        label=pgettext_lazy("licence field 7", "Trade mode"),
+        queryset=TradeMode.objects.order_by("code"),
+        to_field_name="code",
+        required=False,
+        empty_label=_("All"),
+    )
+    trade_country = forms.ModelChoiceField(
+        label=_("Trading country or region"),
+        queryset=Country.objects.live(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("All"),
+    )
 
     def __init__(self, data=None, **kwargs):
         today = timezone.localdate()
         defaults = {"year": today.year, "month": today.month, "hs_code": ""}
         given = data.dict() if hasattr(data, "dict") else dict(data or {})
         super().__init__({**defaults, **given}, **kwargs)
+
+    def filters(self) -> dict:
+        data = self.cleaned_data
+        return {
+            name: data.get(name)
+            for name in ("year", "month", "hs_code", "authority", "trade_mode", "trade_country")
+        }

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from documents.excel import Column, write_workbook
@@ -199,6 +200,12 @@ STATISTICS_COLUMNS = (
 )
 
 
+def _goods_name(row) -> str:
+    """The commodity in the reader's language (Chinese when no English name is kept)."""
+    english = translation.get_language().startswith("en")
+    return (english and row.get("hs_code__name_en")) or row["hs_code__name_zh"]
+
+
 @system_module
 def statistics(request, *, system):
     """月度统计: per commodity, this month and the year to date (passed second review)."""
@@ -206,9 +213,9 @@ def statistics(request, *, system):
     rows, problems = [], []
     if form.is_valid():
         data = form.cleaned_data
-        rows = selectors.monthly_statistics(
-            user=request.user, year=data["year"], month=data["month"], hs_code=data["hs_code"]
-        )
+        rows = selectors.monthly_statistics(user=request.user, **form.filters())
+        for row in rows:
+            row["goods"] = _goods_name(row)
         if request.GET.get("format") == "xlsx":
             out = io.BytesIO()
             write_workbook(
@@ -224,7 +231,7 @@ def statistics(request, *, system):
     else:
         problems = [e for errors in form.errors.values() for e in errors]
     chart = {
-        "labels": [f"{r['hs_code__code']} {r['hs_code__name_zh']}" for r in rows],
+        "labels": [f"{r['hs_code__code']} {r['goods']}" for r in rows],
         "month": [float(r["month_usd"]) for r in rows],
         "year": [float(r["year_usd"]) for r in rows],
         "month_label": str(_("This month (USD)")),

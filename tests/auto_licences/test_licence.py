@@ -335,6 +335,20 @@ def test_monthly_statistics_match_sums_by_hand(owner, owner_client, chains):
     assert cells[3:] == ["2500", "262.50", "2", "2500", "262.50", "2"]
     assert "0201100000" not in html
     assert "vendor/chartjs/chart.umd.min.js" in html and "statistics-data" in html
+    # The seed's filters: issuing bureau, trade mode, trading country.
+    for chosen, counted in (
+        ({"authority": lic.BUREAU}, True),
+        ({"authority": "LB-310000"}, False),
+        ({"trade_mode": "0110"}, True),
+        ({"trade_mode": "0214"}, False),
+        ({"trade_country": "AU"}, True),
+        ({"trade_country": "BR"}, False),
+    ):
+        lic.other_bureau()  # a second bureau to choose
+        page = owner_client.get(url("statistics"), {**query, **chosen}).content.decode()
+        assert ('data-code="2601120000"' in page) is counted, chosen
+    wrong = owner_client.get(url("statistics"), {**query, "trade_mode": "nope"})
+    assert wrong.status_code == 200 and "选择一个有效的选项" in wrong.content.decode()
     response = owner_client.get(url("statistics"), {**query, "format": "xlsx"})
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert [c.value for c in sheet[2]][:6] == [
