@@ -6,10 +6,13 @@ from datetime import date, timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from customs import services as customs
+from customs import xml
 from documents.models import CustomsStatus
 from filings.runner import AlreadyHandled
 from portal.auto_licences.models import validity_end
@@ -246,10 +249,6 @@ def test_the_application_form_prints_the_numbered_fields(owner, owner_client, ch
 
 def declare(client, number, declaration, quantity="10", day=None):
     """Customs writes off a declaration against the licence (a signed WriteOff message)."""
-    from django.conf import settings
-
-    from customs import xml
-
     body = xml.write_off(
         message_id=xml.new_message_id(),
         declaration_number=declaration,
@@ -257,6 +256,11 @@ def declare(client, number, declaration, quantity="10", day=None):
         port_code="2233",
         documents=[("AUTO_IMPORT_LICENCE", number, [(1, quantity, 1)])],
     )
+    return post_inbound(client, body)
+
+
+def post_inbound(client, body: bytes):
+    """Customs' signed message to the portal's inbound endpoint."""
     headers = xml.signed_headers(settings.CUSTOMS_SECRET, body)
     response = client.post(
         "/customs/inbound/",
@@ -421,11 +425,6 @@ def test_batch_print_makes_one_pdf_of_the_selected_forms(owner, other_owner, own
 
 def customs_answers(client, certificate, message, *, accepted):
     """Customs' signed receipt for the message that carried the licence."""
-    from django.conf import settings
-    from django.utils import timezone
-
-    from customs import xml
-
     body = xml.receipt(
         message_id=xml.new_message_id(),
         in_reply_to=message.message_id,
@@ -435,14 +434,7 @@ def customs_answers(client, certificate, message, *, accepted):
         reason="" if accepted else "商品编码不符",
         received_at=timezone.now(),
     )
-    headers = xml.signed_headers(settings.CUSTOMS_SECRET, body)
-    response = client.post(
-        "/customs/inbound/",
-        data=body,
-        content_type="application/xml",
-        headers={k: v for k, v in headers.items() if k != "Content-Type"},
-    )
-    assert response.status_code == 200, response.content
+    post_inbound(client, body)
 
 
 def test_customs_status_clearance_and_history_queries(
