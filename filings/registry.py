@@ -343,7 +343,8 @@ class System:
 
     def detail_sections(self, filing) -> list[dict]:
         """Further parts of a filing that approvers read on its detail page, each
-        ``{"id", "title", "facts": [(label, value)], "table": {"labels", "rows"}, "missing"}``
+        ``{"id", "title", "facts": [(label, value)], "groups": [(title, facts)],
+        "table": {"labels", "rows"}, "missing"}``
         (e.g. the licence's contract tables)."""
         return []
 

@@ -160,6 +160,20 @@ LINE_RULES = (
 
 
 CONTRACT_COLUMNS = columns_of(ContractInfo, ContractForm._meta.fields)
+
+
+def contract_groups(contract) -> list[tuple]:
+    """The contract table's facts in the seed's four blocks (applicant, foreign contract,
+    domestic agency contract, other information)."""
+    starts = [first for _title, first in ContractForm.BLOCKS]
+    groups, current = [], None
+    for column, name in zip(CONTRACT_COLUMNS, ContractForm._meta.fields, strict=True):
+        if current is None or name in starts[1:]:
+            title = ContractForm.BLOCKS[len(groups)][0]
+            current = (title, [])
+            groups.append(current)
+        current[1].append((column.label, column.of(contract)))
+    return groups
 IRON_ORE_COLUMNS = columns_of(IronOreContract, IronOreForm._meta.fields)
 IRON_ORE_ROW_COLUMNS = columns_of(IronOreRow, IronOreRowForm._meta.fields)
 
@@ -389,7 +403,7 @@ class AutoLicence(System):
             {
                 "id": "contract-table",
                 "title": _("Contract information table"),
-                "facts": [(c.label, c.of(contract)) for c in CONTRACT_COLUMNS] if contract else [],
+                "groups": contract_groups(contract) if contract else [],
                 "missing": "" if contract else _("Not filled in yet."),
             }
         ]

@@ -151,6 +151,8 @@ def test_reviewers_read_both_tables_and_the_application_form(owner, chains):
     assert 'id="contract-table"' in html and 'id="iron-ore-table"' in html
     assert "澳大利亚矿业公司" in html and "HT-2026-001" in html and "PB粉" in html
     assert "基本持平" in html  # the expected change, as its label
+    blocks = ("申领企业信息", "对外成交合同/协议信息", "国内贸易（代理）合同/协议信息", "其他信息")
+    assert all(block in html for block in blocks)
     assert "预览通知书" not in html  # this system sends no notices: nothing to preview
     form = reverse("auto-licence:application_form", args=[filing.number])
     assert form in html
@@ -164,7 +166,7 @@ def test_reviewers_read_both_tables_and_the_application_form(owner, chains):
 def test_a_missing_table_is_said_to_be_missing(owner, chains):
     sections = lic.system().detail_sections(lic.draft(owner))  # iron ore, no tables yet
     assert [s["id"] for s in sections] == ["contract-table", "iron-ore-table"]
-    assert all(s["missing"] and not s["facts"] for s in sections)
+    assert all(s["missing"] and not s.get("facts") and not s.get("groups") for s in sections)
     sections = lic.system().detail_sections(beef(owner))  # no iron ore: one table
     assert [s["id"] for s in sections] == ["contract-table"]
 
