@@ -171,6 +171,8 @@ class Certificate(ConcurrentTransitionMixin, RevisionMixin, ClusterableModel):
         indexes = [
             models.Index(fields=["authority", "system", "-issue_date", "-id"]),
             models.Index(fields=["customs_status"]),
+            # a filing's certificate within a period (statistics by date of issue)
+            models.Index(fields=["filing", "issue_date"], name="certificate_filing_issued"),
         ]
 
     def __str__(self):

@@ -371,12 +371,12 @@ class StatisticsForm(PortalFormMixin, forms.Form):
         required=False,
         empty_label=_("All"),
     )
+    # A picker, not a select of every country: a filter page renders in milliseconds.
     trade_country = forms.ModelChoiceField(
         label=_("Trading country or region"),
         queryset=Country.objects.live(),
-        to_field_name="code",
         required=False,
-        empty_label=_("All"),
+        widget=ReferencePicker("countries"),
     )
 
     def __init__(self, data=None, **kwargs):

@@ -27,7 +27,10 @@ class ReferencePicker(forms.Widget):
         context = super().get_context(name, value, attrs)
         label = ""
         if value not in (None, ""):
-            obj = PICKER_KINDS[self.kind].model.objects.filter(pk=value).first()
+            try:
+                obj = PICKER_KINDS[self.kind].model.objects.filter(pk=value).first()
+            except (ValueError, TypeError):  # typed by hand into a query string
+                obj = None
             label = str(obj) if obj else ""
         url = reverse("reference:search", args=[self.kind])
         if self.filters:

@@ -55,6 +55,12 @@ def shown_values(html) -> dict:
     return values
 
 
+def country(code):
+    from portal.reference.models import Country
+
+    return Country.objects.get(code=code).pk
+
+
 def port_pk(code):
     from portal.reference.models import Port
 
@@ -345,14 +351,15 @@ def test_monthly_statistics_match_sums_by_hand(owner, owner_client, chains):
         ({"authority": "LB-310000"}, False),
         ({"trade_mode": "0110"}, True),
         ({"trade_mode": "0214"}, False),
-        ({"trade_country": "AU"}, True),
-        ({"trade_country": "BR"}, False),
+        ({"trade_country": country("AU")}, True),
+        ({"trade_country": country("BR")}, False),
     ):
         lic.other_bureau()  # a second bureau to choose
         page = owner_client.get(url("statistics"), {**query, **chosen}).content.decode()
         assert ('data-code="2601120000"' in page) is counted, chosen
-    wrong = owner_client.get(url("statistics"), {**query, "trade_mode": "nope"})
-    assert wrong.status_code == 200 and "选择一个有效的选项" in wrong.content.decode()
+    for bad in ({"trade_mode": "nope"}, {"trade_country": "nope"}):
+        wrong = owner_client.get(url("statistics"), {**query, **bad})
+        assert wrong.status_code == 200 and "选择一个有效的选项" in wrong.content.decode()
     response = owner_client.get(url("statistics"), {**query, "format": "xlsx"})
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert [c.value for c in sheet[2]][:6] == [
