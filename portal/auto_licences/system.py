@@ -174,6 +174,8 @@ def contract_groups(contract) -> list[tuple]:
             groups.append(current)
         current[1].append((column.label, column.of(contract)))
     return groups
+
+
 IRON_ORE_COLUMNS = columns_of(IronOreContract, IronOreForm._meta.fields)
 IRON_ORE_ROW_COLUMNS = columns_of(IronOreRow, IronOreRowForm._meta.fields)
 
