@@ -31,14 +31,16 @@ test: lint
 test-services: deps
 	@bash scripts/with-services.sh $(UV) pytest $(PYTEST_ARGS)
 
-# Measured figures (not part of make test): list pages against their SQL, PDF render time,
-# Excel export throughput, certificate import, live push.  The database (built once, kept
-# in var/bench/) and every size come from BENCH_* variables: see bench/_setup.py and the
-# head of each bench/*.py; .ci/run runs them all at a small size.
+# Measured figures (not part of make test): list pages and the licence statistics page
+# against their SQL, PDF render time, Excel export throughput, certificate import, live
+# push.  The database (built once, kept in var/bench/) and every size come from BENCH_*
+# variables: see bench/_setup.py and the head of each bench/*.py; .ci/run runs them all at
+# a small size.
 bench:
 	@bash scripts/deps.sh redis-server
 	$(UV) python bench/_setup.py
 	$(UV) python bench/lists.py
+	$(UV) python bench/licence_statistics.py
 	$(UV) python bench/pdf_notice.py
 	$(UV) python bench/excel_export.py
 	$(UV) python bench/customs_import.py

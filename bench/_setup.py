@@ -16,9 +16,24 @@ importers file thousands, most file tens):
 
 Each has one or two goods lines, the audit entries of the path it took (as
 the services write them) and the notices that path sent, so the lists read
-what they read in production.  A database built for another size is
-rebuilt; the migrated schema with its reference data is kept beside it
-(``schema-<hash of the migrations>.sqlite3``) so a rebuild skips migrating.
+what they read in production.
+
+Beside them, ``BENCH_LICENCES`` (default 100,000) automatic import licences
+issued (ISSUED, after first and second review) by the licence bureau
+(LB-000000) to the same 300 enterprises, by the same Zipf-like weight in
+another order.  Each has its certificate (issue dates evenly from 1 January
+of last year to three days ago), one to three goods lines (HS codes under
+the licence from the reference data, 3 to 30 of them per enterprise; quantity,
+unit, price in USD, EUR or AUD, total and total in US dollars) and the
+certificate's lines.  Per 100 issued, not counted by the statistics: 5
+drafts, 5 waiting for first review, 3 for second, 4 rejected at first review,
+2 at second, 1 revoked; and 1 void (counted: it passed second review).  At
+the default size: 121,000 licence applications, about 1 million rows, a
+minute on SQLite here (the drug permits: half a minute).
+
+A database built for another size (of either) is rebuilt; the migrated schema
+with its reference data is kept beside it (``schema-<hash of the
+migrations>.sqlite3``) so a rebuild skips migrating.
 
 PostgreSQL: ``BENCH_POSTGRES=1`` builds and measures in the database
 ``DATABASE_URL`` names instead of the SQLite file (without it ``DATABASE_URL``
@@ -58,8 +73,8 @@ import sqlite3
 import sys
 import threading
 import time
-from datetime import timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from itertools import accumulate
 from pathlib import Path
 
@@ -85,7 +100,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, models, transaction  # noqa: E402
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 APPLICATIONS = int(os.environ.get("BENCH_APPLICATIONS", "100000"))
@@ -94,6 +109,9 @@ AUTHORITY = "DA-110000"
 SYSTEM = "DRUG_PERMIT"
 BATCH = 5000
 MARKER = "bench:applications"  # a NumberSequence row: the size this database was built for
+LICENCES = int(os.environ.get("BENCH_LICENCES", "100000"))
+LICENCE_SYSTEM = "AUTO_IMPORT_LICENCE"
+LICENCE_BUREAU = "LB-000000"
 
 # (status, share in 1/20ths, the decisions that led there: (transition, to_state, level))
 ACCEPT = ("accept", "FIRST_REVIEW", 1)
@@ -181,8 +199,9 @@ def busiest_owner():
 
 
 def _marker() -> str:
-    """The marker of a database built by these migrations (another schema is rebuilt)."""
-    return f"{MARKER}:{_schema_key()}"
+    """The marker of a database built by these migrations for ``LICENCES`` licences (another
+    schema or licence count is rebuilt; the value is the number of applications)."""
+    return f"{MARKER}:{_schema_key()}:licences={LICENCES}"
 
 
 def _built_for() -> tuple[str, int] | None:
@@ -270,15 +289,23 @@ def ensure_data(count: int = APPLICATIONS) -> bool:
         return False
     _drop_database()
     started = time.perf_counter()
-    print(f"building the benchmark database: {count:,} applications in {where()}…", flush=True)
+    print(
+        f"building the benchmark database: {count:,} applications and {LICENCES:,} "
+        f"issued licences in {where()}…",
+        flush=True,
+    )
     how = _schema()
-    if connection.vendor == "postgresql":  # ours from now on, even if the build fails
-        from filings.models import NumberSequence
+    from filings.models import NumberSequence
 
+    if connection.vendor == "postgresql":  # ours from now on, even if the build fails
         NumberSequence.objects.create(key=_marker(), value=0)
     schema = time.perf_counter()
-    _build(count)
+    enterprises, owners = _build(count)
+    drugs = time.perf_counter()
+    licences = _build_licences(LICENCES, enterprises, owners)
     done = time.perf_counter()
+    # Written last: a build that stopped half-way is built again.
+    NumberSequence.objects.update_or_create(key=_marker(), defaults={"value": count})
     tidy = ""
     if connection.vendor == "postgresql":
         _finish_postgres()
@@ -286,7 +313,8 @@ def ensure_data(count: int = APPLICATIONS) -> bool:
     print(
         f"benchmark database built in {time.perf_counter() - started:.1f} s "
         f"(schema and reference data: {how}, {schema - started:.1f} s; "
-        f"{count:,} applications: {done - schema:.1f} s{tidy})",
+        f"{count:,} applications: {drugs - schema:.1f} s; "
+        f"{licences:,} licence applications ({LICENCES:,} issued): {done - drugs:.1f} s{tidy})",
         flush=True,
     )
     return True
@@ -330,7 +358,10 @@ class Table:
         for f in rest:
             if not (f.has_default() or f.null or f.empty_strings_allowed):
                 raise ValueError(f"{model.__name__}.{f.name} needs a value")
-        self.tail = tuple(f.get_db_prep_save(f.get_default(), connection) for f in rest)
+        # This thread's connection itself: ``connection`` is a proxy, each attribute read
+        # through it a context-local lookup (half the time of a row here, measured).
+        self.connection = connections[DEFAULT_DB_ALIAS]
+        self.tail = tuple(f.get_db_prep_save(f.get_default(), self.connection) for f in rest)
         self.prepare = [
             (i, f.get_db_prep_save) for i, f in enumerate(given) if isinstance(f, self.PREPARED)
         ]
@@ -346,7 +377,7 @@ class Table:
         if self.prepare:
             values = list(values)
             for i, prepare in self.prepare:
-                values[i] = prepare(values[i], connection)
+                values[i] = prepare(values[i], self.connection)
         self.rows.append((*values, *self.tail))
 
     def flush(self) -> int:
@@ -425,6 +456,17 @@ def _statuses(count: int, rng: random.Random) -> list[str]:
     return statuses
 
 
+def _loading() -> bool:
+    """The main connection set for loading (SQLite: no fsync); True on PostgreSQL."""
+    postgres = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        if not postgres:  # a throw-away file: no fsync while loading
+            cursor.execute("PRAGMA synchronous=OFF")
+        else:
+            _unchecked(cursor)
+    return postgres
+
+
 def _people(authority):
     """Four approvers (levels 1-4), the authority's settings, 300 enterprises with owners."""
     from django.contrib.auth.hashers import make_password
@@ -484,7 +526,8 @@ def _people(authority):
     return approvers, enterprises, owners
 
 
-def _build(count: int) -> None:
+def _build(count: int) -> tuple[list, list]:
+    """The drug permit applications; returns the enterprises and their owners."""
     from django.contrib.contenttypes.models import ContentType
 
     from documents.models import Certificate, CertificateLine, Notice
@@ -492,12 +535,7 @@ def _build(count: int) -> None:
     from portal.drug_permits.models import DrugPermitApplication, DrugPermitGoodsLine
     from portal.reference.models import Authority, Country, DosageForm, HSCode, Port, Purpose
 
-    postgres = connection.vendor == "postgresql"
-    with connection.cursor() as cursor:
-        if not postgres:  # a throw-away file: no fsync while loading
-            cursor.execute("PRAGMA synchronous=OFF")
-        else:
-            _unchecked(cursor)
+    postgres = _loading()
     authority = Authority.objects.get(code=AUTHORITY)
     approvers, enterprises, owners = _people(authority)
     approver_ids = {level: user.pk for level, user in approvers.items()}
@@ -712,7 +750,12 @@ def _build(count: int) -> None:
     # Numbers the services hand out from now on follow the ones used here.
     for key, value in ((f"DP{year}11", count), (f"ZZ{year}11", certificates_issued)):
         NumberSequence.objects.update_or_create(key=key, defaults={"value": value})
-    NumberSequence.objects.update_or_create(key=_marker(), defaults={"value": count})
+    _loaded(postgres)
+    return enterprises, owners
+
+
+def _loaded(postgres: bool) -> None:
+    """The main connection back to normal after loading."""
     with connection.cursor() as cursor:
         if postgres:
             cursor.execute("SET session_replication_role = DEFAULT")
@@ -720,6 +763,357 @@ def _build(count: int) -> None:
             cursor.execute("PRAGMA synchronous=NORMAL")
 
 
+# Automatic import licences beside them: (status, per 100 issued licences, path).  The path
+# is what the audit holds: (transition, to_state, level; 0: the filer, None: the system).
+SUBMIT = ("submit", "FIRST_REVIEW", 0)
+FIRST_PASS = ("first_pass", "SECOND_REVIEW", 1)
+SECOND_PASS = ("second_pass", "ISSUED", 2)
+LICENCE_PATHS = {
+    "ISSUED": (100, [SUBMIT, FIRST_PASS, SECOND_PASS]),  # exactly BENCH_LICENCES
+    "VOID": (1, [SUBMIT, FIRST_PASS, SECOND_PASS, ("void", "VOID", None)]),
+    "DRAFT": (5, []),
+    "FIRST_REVIEW": (5, [SUBMIT]),
+    "SECOND_REVIEW": (3, [SUBMIT, FIRST_PASS]),
+    "FIRST_REJECTED": (4, [SUBMIT, ("first_reject", "FIRST_REJECTED", 1)]),
+    "SECOND_REJECTED": (2, [SUBMIT, FIRST_PASS, ("second_reject", "SECOND_REJECTED", 2)]),
+    "REVOKED": (1, [SUBMIT, ("revoke", "REVOKED", 0)]),
+}
+LICENCE_OPINIONS = {
+    "first_reject": "申请材料与合同不符",
+    "second_reject": "进口数量超出合同约定",
+}
+# Currencies the goods are priced in (code, share); US dollars at the editors' rates.
+LICENCE_CURRENCIES = (("USD", 70), ("EUR", 15), ("AUD", 15))
+LICENCE_COUNTRIES = ("AU", "BR", "US", "CA", "AR", "ZA", "NZ", "UA")
+LICENCE_SPECIFICATIONS = ("散装", "袋装", "Fe 62%", "一级", "冷冻", "48%蛋白")
+
+
+def _licence_statuses(count: int, rng: random.Random) -> list[str]:
+    """``count`` ISSUED, the others by their share of it, in random order."""
+    statuses = []
+    for status, (per_hundred, _path) in LICENCE_PATHS.items():
+        statuses += [status] * (count * per_hundred // 100)
+    rng.shuffle(statuses)
+    return statuses
+
+
+def _licence_people(bureau) -> dict:
+    """The licence bureau's two reviewers (levels 1-2), its administrator and settings."""
+    from portal.accounts import services as accounts
+    from workflows.services import save_approval_settings
+
+    reviewers = {
+        level: accounts.create_approver(
+            username=f"bench-licence-l{level}",
+            password=None,
+            authority=bureau,
+            system=LICENCE_SYSTEM,
+            level=level,
+            first_name=name,
+        ).user.pk
+        for level, name in ((1, "孙初审"), (2, "钱复审"))
+    }
+    save_approval_settings(
+        actor=accounts.create_authority_admin(
+            username="bench-licence-admin", password=None, authority=bureau
+        ).user,
+        authority=bureau,
+        system=LICENCE_SYSTEM,
+        values={
+            "name_zh": bureau.name_zh,
+            "name_en": bureau.name_en,
+            "phone": "010-55550200",
+            "address": "北京市东城区示范路2号",
+            "postcode": "100000",
+            "contact": "许可证事务处",
+        },
+    )
+    return reviewers
+
+
+def _build_licences(count: int, enterprises: list, owners: list) -> int:
+    """``count`` issued automatic import licences (with the drafts, pending, rejected,
+    revoked and void ones beside them) of the same enterprises; returns how many rows of
+    applications went in.
+
+    Filed to the licence bureau (LB-000000), by a Zipf-like weight over the enterprises
+    (ranked in another order than for drug permits); each enterprise imports a few of the
+    goods under this licence (the big ones more), each application one to three of them,
+    one goods line each, priced in US dollars, euros or Australian dollars.  Decided from
+    1 January of last year to three days ago, evenly: the certificates' issue dates cover
+    the whole of last year and this year so far.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    from documents.models import Certificate, CertificateLine
+    from filings.models import AuditEntry, Filing, NumberSequence
+    from portal.auto_licences.models import (
+        AutoLicenceApplication,
+        AutoLicenceLine,
+        validity_end,
+    )
+    from portal.reference.models import (
+        Authority,
+        Country,
+        Currency,
+        HSCode,
+        Port,
+        Purpose,
+        TradeMode,
+    )
+
+    postgres = _loading()
+    bureau = Authority.objects.get(code=LICENCE_BUREAU)
+    reviewers = _licence_people(bureau)
+    rng = random.Random(11)
+    goods = [
+        (h.pk, h.code, h.name_zh, h.unit)
+        for h in HSCode.objects.filter(
+            auto_import_licence=True, electronic_licence_eligible=True
+        ).order_by("code")
+    ]
+    rng.shuffle(goods)  # the first ones are the most imported
+    goods_weights = list(accumulate(1 / (rank + 1) for rank in range(len(goods))))
+    ports = [(p.pk, p.name_zh) for p in Port.objects.order_by("code")[:30]]
+    purposes = [p.pk for p in Purpose.objects.filter(module=LICENCE_SYSTEM)]
+    trade_mode = TradeMode.objects.get(code="0110").pk
+    countries = [
+        (c.pk, c.code) for c in Country.objects.filter(code__in=LICENCE_COUNTRIES).order_by("code")
+    ]
+    rates = {
+        c.code: (c.pk, c.usd_rate, c.code) for c in Currency.objects.filter(usd_rate__isnull=False)
+    }
+    currencies = [rates[code] for code, _share in LICENCE_CURRENCIES]
+    currency_weights = list(accumulate(share for _code, share in LICENCE_CURRENCIES))
+    content_type_id = ContentType.objects.get_for_model(AutoLicenceApplication).pk
+
+    # Who files: another ranking than the drug permits', the same Zipf-like weight; what
+    # each imports: 3 to 30 of the goods (the bigger the importer, the more).
+    ranked = list(zip(enterprises, owners, strict=True))
+    rng.shuffle(ranked)
+    portfolios = []
+    for rank in range(len(ranked)):
+        size = min(len(goods), max(3, 30 - rank // 10))
+        chosen: dict = {}
+        while len(chosen) < size:
+            chosen.setdefault(rng.choices(range(len(goods)), cum_weights=goods_weights)[0])
+        portfolios.append([goods[i] for i in chosen])
+    weights = list(accumulate(1 / (rank + 1) ** 0.8 for rank in range(len(ranked))))
+    statuses = _licence_statuses(count, rng)
+    total = len(statuses)
+    picks = rng.choices(range(len(ranked)), cum_weights=weights, k=total)
+
+    now = timezone.now().replace(microsecond=0)
+    today = timezone.localdate()
+    last_decision = now - timedelta(days=3)
+    first_decision = timezone.make_aware(datetime(today.year - 1, 1, 1, 9, 0))
+    step = (last_decision - first_decision) / max(total, 1)
+
+    filings = Table(
+        Filing,
+        "id number system enterprise_id authority_id created_by_id status "
+        "created_at updated_at submitted_at".split(),
+    )
+    applications = Table(
+        AutoLicenceApplication,
+        "filing_ptr_id year one_batch hs_code_1_id hs_code_2_id hs_code_3_id port_1_id "
+        "bureau_number handler import_user_name import_user_code importer_name importer_code "
+        "trade_mode_id trade_country_id origin_country_id purpose_id expected_arrival "
+        "price_currency_id".split(),
+    )
+    goods_lines = Table(
+        AutoLicenceLine,
+        "application_id line_number hs_code_id specification unit quantity unit_price total "
+        "total_usd".split(),
+    )
+    entries = Table(
+        AuditEntry,
+        "content_type_id object_id filing_id actor_id seat_level transition from_state "
+        "to_state opinion created_at".split(),
+    )
+    certificates = Table(
+        Certificate,
+        "id filing_id system number authority_id holder_name holder_uscc holder_address "
+        "ports content issue_date valid_until issued_by_id created_at status voided_at".split(),
+    )
+    certificate_lines = Table(
+        CertificateLine,
+        "certificate_id line_number hs_code name quantity unit details".split(),
+    )
+    tables = (filings, applications, goods_lines, entries, certificates, certificate_lines)
+    copier = Copier() if postgres else None
+    filing_id = _next_id(Filing)
+    certificate_id = _next_id(Certificate)
+    sequences: dict[str, int] = {}  # the numbering service's keys, as it would leave them
+
+    def number(prefix: str, width: int) -> str:
+        sequences[prefix] = sequences.get(prefix, 0) + 1
+        return f"{prefix}{sequences[prefix]:0{width}d}"
+
+    money, thousandth = Decimal("0.01"), Decimal("0.001")
+    for n in range(total):
+        enterprise, owner = ranked[picks[n]]
+        status = statuses[n]
+        path = LICENCE_PATHS[status][1]
+        # The last decision of its path at this point of the period; the rest before it.
+        decided = first_decision + step * n + timedelta(seconds=rng.randint(0, 59))
+        times = [decided - timedelta(hours=rng.randint(2, 40)) for _ in path]
+        times.sort()
+        if not path:  # a draft: saved then
+            times = [decided]
+        created = times[0] - timedelta(minutes=rng.randint(10, 600))
+        # The licence's year: that of its issue (of its last step, if never issued).
+        local = timezone.localtime(times[2] if status in ("ISSUED", "VOID") else times[-1])
+        year = local.year
+        yy = f"{year % 100:02d}"
+        codes = rng.sample(portfolios[picks[n]], k=min(rng.choice((1, 1, 1, 2, 2, 3)), 3))
+        currency_id, rate, currency = rng.choices(currencies, cum_weights=currency_weights)[0]
+        origin, origin_code = rng.choice(countries)
+        port_id, port_name = rng.choice(ports)
+        one_batch = rng.random() < 0.7
+        uscc = enterprise.uscc
+        filings.add(
+            filing_id,
+            number(f"NA{yy}", 13),
+            LICENCE_SYSTEM,
+            enterprise.pk,
+            bureau.pk,
+            owner.pk,
+            status,
+            created,
+            times[-1],
+            times[0] if path else None,
+        )
+        bureau_number = number(f"{yy}{uscc[2:6]}{uscc[8:17]}", 6) if path else ""
+        applications.add(
+            filing_id,
+            year,
+            one_batch,
+            *(codes[i][0] if i < len(codes) else None for i in range(3)),
+            port_id,
+            bureau_number,
+            "王经理",
+            enterprise.name_zh,
+            uscc,
+            enterprise.name_zh,
+            uscc,
+            trade_mode,
+            origin,
+            origin,
+            rng.choice(purposes),
+            local.date() + timedelta(days=45),
+            currency_id,
+        )
+        lines = []
+        for line_number, (hs_id, hs_code, hs_name, unit) in enumerate(codes, start=1):
+            quantity = Decimal(rng.randint(1_000, 2_000_000_000)) / 1000
+            unit_price = Decimal(rng.randint(500, 200_000)) / 10000
+            value = (quantity * unit_price).quantize(money, rounding=ROUND_HALF_UP)
+            value_usd = (value * rate).quantize(money, rounding=ROUND_HALF_UP)
+            specification = rng.choice(LICENCE_SPECIFICATIONS)
+            goods_lines.add(
+                filing_id,
+                line_number,
+                hs_id,
+                specification,
+                unit,
+                quantity.quantize(thousandth),
+                unit_price,
+                value,
+                value_usd,
+            )
+            lines.append(
+                (
+                    line_number,
+                    hs_code,
+                    hs_name,
+                    unit,
+                    quantity,
+                    specification,
+                    unit_price,
+                    value,
+                    value_usd,
+                )
+            )
+        state = "DRAFT"
+        for (transition, to_state, level), at in zip(path, times[: len(path)], strict=True):
+            actor = owner.pk if level == 0 else reviewers.get(level)
+            entries.add(
+                content_type_id,
+                str(filing_id),
+                filing_id,
+                actor,
+                level or None,
+                transition,
+                state,
+                to_state,
+                LICENCE_OPINIONS.get(transition, ""),
+                at,
+            )
+            state = to_state
+        if status in ("ISSUED", "VOID"):
+            issued_at = times[2]  # second_pass
+            issued = timezone.localtime(issued_at).date()
+            certificates.add(
+                certificate_id,
+                filing_id,
+                LICENCE_SYSTEM,
+                number(f"{yy}-JK-", 6),
+                bureau.pk,
+                enterprise.name_zh,
+                uscc,
+                enterprise.address,
+                port_name,
+                {
+                    "year": year,
+                    "one_batch": one_batch,
+                    "bureau_number": bureau_number,
+                    "trade_mode": "0110",
+                    "origin": origin_code,
+                },
+                issued,
+                validity_end(issued=issued, year=year),
+                reviewers[2],
+                issued_at,
+                status,  # ISSUED, or VOID
+                times[3] if status == "VOID" else None,
+            )
+            for line_number, hs_code, hs_name, unit, quantity, spec, price, value, usd in lines:
+                certificate_lines.add(
+                    certificate_id,
+                    line_number,
+                    hs_code,
+                    hs_name,
+                    quantity,
+                    unit,
+                    {
+                        "specification": spec,
+                        "unit_price": str(price),
+                        "currency": currency,
+                        "total": str(value),
+                        "total_usd": str(usd),
+                    },
+                )
+            certificate_id += 1
+        filing_id += 1
+        if len(filings.rows) >= BATCH or n == total - 1:
+            if copier:
+                copier.put([table.take() for table in tables])
+            else:
+                with transaction.atomic():
+                    for table in tables:  # parents before the rows pointing at them
+                        table.flush()
+    if copier:
+        copier.close()
+    for key, value in sequences.items():
+        NumberSequence.objects.update_or_create(key=key, defaults={"value": value})
+    _loaded(postgres)
+    return total
+
+
 if __name__ == "__main__":
     if not ensure_data():
-        print(f"the benchmark database in {where()} already holds {APPLICATIONS:,} applications")
+        print(
+            f"the benchmark database in {where()} already holds {APPLICATIONS:,} applications "
+            f"and {LICENCES:,} issued licences"
+        )
