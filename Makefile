@@ -24,10 +24,15 @@ lint: deps
 	$(UV) lint-imports
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(MANAGE) makemigrations --check --dry-run
 
+# Python may keep its bytecode cache (some shells set PYTHONDONTWRITEBYTECODE): the suite
+# starts a dozen Python processes (xdist workers, daphne, manage.py), each of which would
+# otherwise compile some 3,000 modules again.
+test: export PYTHONDONTWRITEBYTECODE :=
 test: lint
 	$(UV) pytest $(PYTEST_ARGS)
 
 # The suite again against PostgreSQL and Redis, started on loopback and stopped after.
+test-services: export PYTHONDONTWRITEBYTECODE :=
 test-services: deps
 	@bash scripts/with-services.sh $(UV) pytest $(PYTEST_ARGS)
 

@@ -2,6 +2,7 @@ import os
 import shutil
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -23,13 +24,22 @@ def pytest_collection_modifyitems(config, items):
             items[:] = [item for item in items if item not in deselected]
 
     # Transactional (browser) tests flush the database; run them last so the
-    # data the other tests share is loaded once.
+    # data the other tests share is loaded once.  Under pytest-xdist each worker
+    # is handed tests in this order (--dist load), so this holds per worker.
     def order(item):
         marker = item.get_closest_marker("django_db")
         transactional = bool(marker and marker.kwargs.get("transaction"))
         return (item.get_closest_marker("browser") is not None, transactional)
 
     items.sort(key=order)
+
+
+def pytest_configure(config):
+    # Other xdist schedules (loadscope, loadfile, worksteal…) can hand a worker an
+    # ordinary test after a transactional one has flushed its database.
+    dist = getattr(config.option, "dist", "no")
+    if dist not in ("no", "load"):
+        raise pytest.UsageError(f"--dist={dist}: use --dist=load (see tests/conftest.py).")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -56,6 +66,34 @@ def seeded(db):
     """
     if not Port.objects.exists():
         load_reference_data()
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """One transaction around a module's tests, for data built once and only read by them.
+
+    Module fixtures that take this one build their data inside it (under
+    ``django_db_blocker.unblock()``); each test still runs in its own savepoint
+    (the ``django_db`` mark), so whatever a test changes is undone before the
+    next, and the module's data is rolled back after its last test.  Not for
+    transactional tests, which must commit.
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        # Marked like TestCase's own blocks, so services' durable blocks still run inside.
+        outer._from_testcase = True
+        outer.__enter__()
+        try:
+            if not Port.objects.exists():
+                load_reference_data()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
 
 
 def make_enterprise(uscc: str, username: str, name_zh: str = "测试贸易有限公司", **extra):

@@ -24,3 +24,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     }
 # Webhook addresses must be HTTPS; plain HTTP is allowed only to loopback, here.
 WEBHOOK_ALLOW_HTTP_LOOPBACK = True
+
+# Under pytest-xdist every worker has its own database and media; give it its own
+# slice of a shared Redis too (cache keys and channel-layer groups), or one worker's
+# events and cached pages would reach another's tests, whose rows have the same ids.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if _XDIST_WORKER and REDIS_URL:  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = _XDIST_WORKER  # noqa: F405
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"asgi-{_XDIST_WORKER}"  # noqa: F405

@@ -1,10 +1,12 @@
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.core.management.color import no_style
-from django.db import connection
+from django.db import connection, transaction
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -50,14 +52,88 @@ def _remember_serialized_db(django_db_setup):
     _SERIALIZED["default"] = connection._test_serialized_contents
 
 
+# The database and media right after the first `demo` of this process (migrated data,
+# reference lists, demo data): copies of every non-empty table, in the same database.
+_DEMO_SNAPSHOT = {}
+
+
+def _media_files() -> set:
+    root = Path(settings.MEDIA_ROOT)
+    return {p.relative_to(root) for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+
+
+def _take_demo_snapshot(media_before: set) -> None:
+    quote = connection.ops.quote_name
+    tables = sorted(
+        connection.introspection.django_table_names(only_existing=True, include_views=False)
+    )
+    copies = []
+    with connection.cursor() as cursor:
+        for n, table in enumerate(tables):
+            cursor.execute(f"SELECT COUNT(*) FROM {quote(table)}")
+            if cursor.fetchone()[0]:
+                copy = f"test_demo_snapshot_{n}"
+                cursor.execute(f"DROP TABLE IF EXISTS {quote(copy)}")
+                cursor.execute(f"CREATE TABLE {quote(copy)} AS SELECT * FROM {quote(table)}")
+                copies.append((table, copy))
+    # The files the demo stored (documents, attachments), to put back with their rows.
+    media = Path(settings.MEDIA_ROOT)
+    kept = media.with_name(media.name + "-demo-snapshot")
+    shutil.rmtree(kept, ignore_errors=True)
+    for name in _media_files() - media_before:
+        (kept / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(media / name, kept / name)
+    _DEMO_SNAPSHOT[connection.settings_dict["NAME"]] = (copies, kept)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_demo_snapshot_media():
+    yield
+    for _copies, kept in _DEMO_SNAPSHOT.values():
+        shutil.rmtree(kept, ignore_errors=True)
+
+
+def _restore_demo_snapshot(snapshot) -> None:
+    from django.core.management import call_command
+
+    copies, kept = snapshot
+    quote = connection.ops.quote_name
+    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Foreign keys are deferred to the commit, so the order of the tables is free.
+        for table, copy in copies:
+            cursor.execute(f"INSERT INTO {quote(table)} SELECT * FROM {quote(copy)}")
+    if kept.exists():
+        shutil.copytree(kept, settings.MEDIA_ROOT, dirs_exist_ok=True)
+
+
+def _reset_sequences() -> None:
+    # Restored rows keep their ids; move PostgreSQL's sequences past them (many-to-many
+    # tables' too: the snapshot restores their rows with their ids).
+    models = apps.get_models(include_auto_created=True)
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(sql)
+
+
 @pytest.fixture
 def demo(transactional_db):
+    """Migrated data, reference lists and demo data, as `manage.py load_demo` leaves them.
+
+    Built once per process; every later test gets the same rows (and the demo's files)
+    back from a snapshot taken right after, instead of loading it all again.
+    """
     from django.core.management import call_command
     from wagtail.models import Page
 
     from portal.reference.loading import load_reference_data
     from portal.reference.models import Port
 
+    snapshot = _DEMO_SNAPSHOT.get(connection.settings_dict["NAME"])
+    if snapshot:
+        _restore_demo_snapshot(snapshot)
+        _reset_sequences()
+        return
     if not Page.objects.exists():
         # Flushed by an earlier browser test; Django's serialized rollback
         # misses it because Playwright's event loop gives this thread another
@@ -65,13 +141,12 @@ def demo(transactional_db):
         # The flush re-created content types with new ids; start from empty.
         call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
         connection.creation.deserialize_db_from_string(_serialized_db())
-    # Restored rows keep their ids; move PostgreSQL's sequences past them.
-    with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
-            cursor.execute(sql)
+    _reset_sequences()
     if not Port.objects.exists():
         load_reference_data()
+    media_before = _media_files()
     call_command("load_demo", stdout=open(os.devnull, "w"))
+    _take_demo_snapshot(media_before)
 
 
 def sign_in(page, username, password="demo-pass-2026"):

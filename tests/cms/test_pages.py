@@ -6,9 +6,11 @@ from django.core.management import call_command
 from portal.reference.models import CustomsDistrict, Port
 
 
-@pytest.fixture
-def site(seeded):
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+@pytest.fixture(scope="module")
+def site(module_db, django_db_blocker):
+    """The demo's public pages, loaded once for the module; each test's changes roll back."""
+    with django_db_blocker.unblock():
+        call_command("load_demo", stdout=open("/dev/null", "w"))
 
 
 @pytest.mark.django_db

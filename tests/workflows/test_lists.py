@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 
 from filings import registry
+from portal.accounts.models import User
 
-from ..conftest import client_for
+from ..conftest import USCC_BEIJING, client_for, make_enterprise
 from ..systems import SCENARIOS
 
 BAD = [
@@ -49,10 +50,40 @@ def approved(owner, key):
     return scenario.approved(owner, chains, scenario.authority()), chains
 
 
+@pytest.fixture(scope="module")
+def world(module_db, django_db_blocker):
+    """The filer and, for every system, its approvers and one approved filing; made once
+    for the module (the tests only read them)."""
+    with django_db_blocker.unblock():
+        owner = make_enterprise(USCC_BEIJING, "owner-a", name_zh="甲公司").user
+        systems = {}
+        for system in registry.all_systems():
+            filing, chain = approved(owner, system.key)
+            systems[system.key] = (filing.pk, {role: user.pk for role, user in chain.items()})
+    return owner.pk, systems
+
+
+def reading(world, key):
+    """The filer, the system's approved filing and its approvers, read afresh."""
+    owner_pk, systems = world
+    filing_pk, chain = systems[key]
+    filing = registry.get(key).model.objects.get(pk=filing_pk)
+    return (
+        User.objects.get(pk=owner_pk),
+        filing,
+        {r: User.objects.get(pk=u) for r, u in chain.items()},
+    )
+
+
+@pytest.fixture
+def world_owner_client(world):
+    return client_for(User.objects.get(pk=world[0]))
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(("ns", "name"), list(admin_urls()))
-def test_back_office_lists_answer_bad_input_with_a_message(owner, seeded, ns, name):
-    _filing, chain = approved(owner, ns)
+def test_back_office_lists_answer_bad_input_with_a_message(world, ns, name):
+    _owner, _filing, chain = reading(world, ns)
     client = client_for(chain[1])
     url = reverse(f"{registry.get(ns).admin_slug}:{name}")
     for query in BAD:
@@ -67,11 +98,10 @@ def test_back_office_lists_answer_bad_input_with_a_message(owner, seeded, ns, na
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("ns", "name"), list(filer_urls()))
-def test_enterprise_lists_answer_bad_input_with_a_message(owner, owner_client, seeded, ns, name):
-    approved(owner, ns)
+def test_enterprise_lists_answer_bad_input_with_a_message(world, world_owner_client, ns, name):
     url = reverse(f"{registry.get(ns).url_namespace}:{name}")
     for query in BAD:
-        response = owner_client.get(url, query)
+        response = world_owner_client.get(url, query)
         assert response.status_code == 200, (url, query)
         html = response.content.decode()
         if "after" in query:
@@ -82,15 +112,15 @@ def test_enterprise_lists_answer_bad_input_with_a_message(owner, owner_client, s
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/notifications/", "/notifications/subscriptions/"])
-def test_notification_lists_page_and_survive_bad_cursors(owner_client, path):
+def test_notification_lists_page_and_survive_bad_cursors(world_owner_client, path):
     for query in BAD:
-        assert owner_client.get(path, query).status_code == 200
+        assert world_owner_client.get(path, query).status_code == 200
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("ns", "name"), list(admin_urls()))
-def test_another_authority_sees_none_of_it(owner, seeded, ns, name):
-    application, chain = approved(owner, ns)
+def test_another_authority_sees_none_of_it(world, ns, name):
+    _owner, application, chain = reading(world, ns)
     url = reverse(f"{registry.get(ns).admin_slug}:{name}")
     html = client_for(chain["other-l1"]).get(url).content.decode()
     assert application.number not in html

@@ -14,8 +14,9 @@ from django.core.exceptions import PermissionDenied
 from filings import registry
 from filings.runner import AlreadyHandled, run_transition
 from portal.accounts import services as accounts
+from portal.accounts.models import User
 
-from ..conftest import PASSWORD, USCC_SHANGHAI, make_enterprise
+from ..conftest import PASSWORD, USCC_BEIJING, USCC_SHANGHAI, make_enterprise
 from ..systems import SCENARIOS
 
 LEVELS = (1, 2, 3, 4)
@@ -68,25 +69,45 @@ def _agent(owner, username, modules):
     ).user
 
 
+@pytest.fixture(scope="module")
+def people(module_db, django_db_blocker):
+    """Every system's actors, made once for the module: {system key: {role: user id}}.
+
+    Each test reads them afresh and rolls back whatever it changed.
+    """
+    with django_db_blocker.unblock():
+        owner = make_enterprise(USCC_BEIJING, "owner-a", name_zh="甲公司").user
+        other_owner = make_enterprise(USCC_SHANGHAI, "sh-owner").user
+        people = {}
+        for system in registry.all_systems():
+            if system.key not in SCENARIOS:
+                continue  # the test says what is missing
+            chain = SCENARIOS[system.key].chains()
+            others = [k.key for k in registry.all_systems() if k.key != system.key]
+            actors = {
+                "owner": owner,
+                "agent": _agent(owner, f"granted-{system.key}", [system.key]),
+                "ungranted-agent": _agent(owner, f"ungranted-{system.key}", others),
+                "other-owner": other_owner,
+                **{level: chain.get(level) for level in LEVELS},
+                "other-l1": chain["other-l1"],
+            }
+            people[system.key] = {r: u.pk for r, u in actors.items() if u is not None}
+    return people
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(("system_key", "state", "name"), list(cases()))
-def test_every_state_transition_and_role(system_key, state, name, owner, seeded):
+def test_every_state_transition_and_role(system_key, state, name, people):
     system = registry.get(system_key)
     if system_key not in SCENARIOS:
         pytest.fail(f"Add a scenario for {system_key} to tests/systems.py.")
     scenario = SCENARIOS[system_key]
-    chain = scenario.chains()
     authority = scenario.authority()
-    others = [k for k in registry.all_systems() if k.key != system_key]
-    actors = {
-        "owner": owner,
-        "agent": _agent(owner, "granted", [system_key]),
-        "ungranted-agent": _agent(owner, "ungranted", [k.key for k in others]),
-        "other-owner": make_enterprise(USCC_SHANGHAI, "sh-owner").user,
-        **{level: chain.get(level) for level in LEVELS},
-        "other-l1": chain["other-l1"],
-    }
-    roles = [r for r in ROLES if actors[r] is not None]
+    users = User.objects.in_bulk(people[system_key].values())
+    actors = {role: users[pk] for role, pk in people[system_key].items()}
+    owner = actors["owner"]
+    roles = [r for r in ROLES if r in actors]
     filing = scenario.draft(owner, authority)
     system.model.objects.filter(pk=filing.pk).update(status=state)
     by_source = {t.source: t for t in _transitions(system) if t.name == name}
