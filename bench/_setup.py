@@ -392,6 +392,16 @@ class Table:
         return taken
 
 
+def _write_batch(tables, copier) -> None:
+    """The batch's rows: handed to the COPY thread (PostgreSQL) or inserted now."""
+    if copier:
+        copier.put([table.take() for table in tables])
+    else:
+        with transaction.atomic():
+            for table in tables:  # parents before the rows pointing at them
+                table.flush()
+
+
 def _unchecked(cursor) -> None:
     """PostgreSQL: no foreign-key triggers in this session (superusers only; else checked)."""
     cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
@@ -739,12 +749,7 @@ def _build(count: int) -> tuple[list, list]:
             certificate_id += 1
         filing_id += 1
         if len(filings.rows) >= BATCH or n == count - 1:
-            if copier:
-                copier.put([table.take() for table in tables])
-            else:
-                with transaction.atomic():
-                    for table in tables:  # parents before the rows pointing at them
-                        table.flush()
+            _write_batch(tables, copier)
     if copier:
         copier.close()
     # Numbers the services hand out from now on follow the ones used here.
@@ -1097,12 +1102,7 @@ def _build_licences(count: int, enterprises: list, owners: list) -> int:
             certificate_id += 1
         filing_id += 1
         if len(filings.rows) >= BATCH or n == total - 1:
-            if copier:
-                copier.put([table.take() for table in tables])
-            else:
-                with transaction.atomic():
-                    for table in tables:  # parents before the rows pointing at them
-                        table.flush()
+            _write_batch(tables, copier)
     if copier:
         copier.close()
     for key, value in sequences.items():
