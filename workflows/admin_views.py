@@ -229,11 +229,8 @@ class FilingView(StaffView):
             preview = render_to_string("documents/notice.html", context)
         return self.render_to_response(self.get_context_data(form=form, preview=preview))
 
-    def explain_notice_number(self, form, decisions) -> None:
+    def explain_notice_number(self, form, noticing) -> None:
         """Say which decisions send a notice (and need its number); hide the field if none."""
-        noticing = [
-            str(t.custom["label"]) for t in decisions if services.notice_due(self.filing, t)
-        ]
         if not noticing:
             form.fields.pop("notice_number", None)
         else:
@@ -269,9 +266,9 @@ class FilingView(StaffView):
                 choices=[(t.name, t.custom["label"]) for t in decisions],
                 initial={"seen_status": filing.status},
             )
+        noticing = [str(t.custom["label"]) for t in decisions if services.notice_due(filing, t)]
         if form is not None:
-            self.explain_notice_number(form, decisions)
-        sends_notice = any(services.notice_due(filing, t) for t in decisions)
+            self.explain_notice_number(form, noticing)
         attachments = list(attachments_of(filing).select_related("attachment_type"))
         line_page = Paginator(self.system.lines_of(filing), self.system.lines_per_page).get_page(
             self.request.GET.get("lines_page")
@@ -294,7 +291,7 @@ class FilingView(StaffView):
             "notices": documents.notices_of(filing),
             "changes": self.resubmission_changes(),
             "sections": self.system.detail_sections(filing),
-            "sends_notice": sends_notice,
+            "sends_notice": bool(noticing),
         }
 
 
