@@ -7,8 +7,10 @@ cd "$(dirname "$0")/.."
 bash scripts/deps.sh postgresql redis-server
 
 work=$(mktemp -d /tmp/portal-services.XXXXXX)
-pg_port=${PG_PORT:-55432}
-redis_port=${REDIS_PORT:-56379}
+# Ports the kernel says are free now (fixed ports collide with whatever else runs here).
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+pg_port=${PG_PORT:-$(free_port)}
+redis_port=${REDIS_PORT:-$(free_port)}
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 chown postgres "$work" 2>/dev/null || true
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
@@ -21,8 +23,21 @@ cleanup() {
 trap cleanup EXIT
 
 as_pg "$pg_bin/initdb" -D "$work/pg" -U portal --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
-as_pg "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w \
-  -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $work -c fsync=off" start >/dev/null
+start_pg() {
+  as_pg "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w -t 120 \
+    -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $work -c fsync=off" start >/dev/null
+}
+# A start that fails says why (the log is removed with the directory on exit), and is
+# tried again on another port: a port taken between choosing and binding, or a slow disk.
+for attempt in 1 2 3; do
+  if start_pg; then break; fi
+  echo "PostgreSQL did not start (attempt $attempt); its log:" >&2
+  cat "$work/pg.log" >&2 || true
+  [ "$attempt" -eq 3 ] && exit 1
+  as_pg "$pg_bin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true
+  pg_port=$(free_port)
+  sleep 2
+done
 redis-server --bind 127.0.0.1 --port "$redis_port" --save "" --appendonly no \
   --daemonize yes --dir "$work" --logfile "$work/redis.log"
 for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
