@@ -188,6 +188,16 @@ class System:
     certificate_export_columns: tuple = ()  # (header, width, key[, format(value)])
     summary_columns: tuple[Column, ...] = ()  # the sign-off sheet's summary
 
+    # --- records kept rather than decided (the export drug archive) -------------------
+    # A versioned system keeps every submitted version: the row is the live (submitted)
+    # version, a change (变更) is a draft revision (Wagtail DraftStateMixin) until submitted.
+    versioned = False
+    # Regulators read the submitted filings of enterprises in their jurisdiction.
+    regulator_reads = False
+    attachments = True  # the filer uploads attachments
+    # Other numbers a filer may search by in "My filings" (model fields, exact match).
+    search_numbers: tuple = ()
+
     def __init__(self):
         # Pages show the fields the filer typed unless the system declares its own columns.
         if not self.header_columns and self.header_form is not None:
