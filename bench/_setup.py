@@ -516,6 +516,7 @@ def _people(authority):
             name_zh=f"基准测试医药有限公司{i:03d}",
             uscc=f"91110000BENCH{i:05d}",
             province="110000",
+            division_code="110000",
             address="北京市朝阳区建国路1号",
             contact_name="张三",
             contact_phone="13800138000",

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from portal.accounts import services
 from portal.reference.loading import load_reference_data
-from portal.reference.models import Authority, Module, Port
+from portal.reference.models import Authority, Module, Port, Region
 from workflows.services import save_approval_settings
 
 PASSWORD = "Str0ng-pass-2026!"
@@ -196,11 +196,25 @@ def editor_client(db):
 
 
 @pytest.fixture
-def regulator_client(db):
-    regulator = services.create_regulator(
-        username="regulator-1", password=PASSWORD, jurisdiction="110000"
-    )
-    return client_for(regulator.user)
+def make_regulator(seeded):
+    """A regulator of the region with this GB/T 2260 code, granted ``modules``."""
+
+    def make(username: str, code: str = "110000", modules=(Module.EXPORT_DRUG_ARCHIVE,)):
+        return services.create_regulator(
+            actor=None,
+            username=username,
+            password=PASSWORD,
+            region=Region.objects.get(code=code),
+            modules=modules,
+        )
+
+    return make
+
+
+@pytest.fixture
+def regulator_client(make_regulator):
+    """A Beijing regulator granted the export drug archive's read right."""
+    return client_for(make_regulator("regulator-1").user)
 
 
 SETTINGS = {

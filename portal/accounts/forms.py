@@ -5,7 +5,8 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import PortalFormMixin
-from portal.reference.models import Module, Province
+from portal.reference.models import Module, Province, Region
+from portal.reference.widgets import ReferencePicker
 
 from .models import Enterprise, User
 from .services import PROFILE_FIELDS
@@ -135,3 +136,51 @@ class EnterpriseProfileForm(PortalFormMixin, forms.ModelForm):
     class Meta:
         model = Enterprise
         fields = PROFILE_FIELDS
+
+
+class RegulatorForm(PortalFormMixin, forms.Form):
+    """A new regulator account in a region within the administrator's own."""
+
+    username = forms.CharField(
+        label=_("Account name"), max_length=30, validators=[USERNAME_VALIDATOR]
+    )
+    password = forms.CharField(
+        label=_("First password"),
+        widget=forms.PasswordInput(render_value=True),
+        strip=False,
+        help_text=_("The regulator changes it after signing in."),
+    )
+    region = forms.ModelChoiceField(
+        label=_("Jurisdiction"),
+        queryset=Region.objects.none(),
+        help_text=_("The regulator reads this region and every region under it."),
+    )
+    modules = forms.MultipleChoiceField(
+        label=_("Read rights"),
+        choices=Module.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("The modules whose submitted records the regulator may read."),
+    )
+
+    def __init__(self, *args, within: Region, **kwargs):
+        super().__init__(*args, **kwargs)
+        region = self.fields["region"]
+        region.queryset = Region.objects.live().filter(within.scope_q("code"))
+        region.widget = ReferencePicker("regions", params={"within": within.code})
+        region.error_messages["invalid_choice"] = _("Choose a region within your own.")
+
+
+class RegulatorChangeForm(PortalFormMixin, forms.Form):
+    modules = forms.MultipleChoiceField(
+        label=_("Read rights"),
+        choices=Module.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("The modules whose submitted records the regulator may read."),
+    )
+    is_active = forms.BooleanField(
+        label=_("Active"),
+        required=False,
+        help_text=_("A disabled regulator cannot sign in and reads nothing."),
+    )

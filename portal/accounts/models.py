@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.reference.models import Authority, Module, Province
+from portal.reference.models import Authority, Module, Province, Region
 
 from .validators import validate_phone, validate_trade_registration, validate_uscc
 
@@ -26,7 +26,22 @@ class Enterprise(models.Model):
     )
     # From characters 3-8 of the USCC; stored so regulators' lists filter in SQL.
     province = models.CharField(_("province"), max_length=6, choices=Province.choices)
+    # Characters 3-8 of the USCC (GB/T 2260): regulators' regions select on its range.
+    division_code = models.CharField(
+        _("administrative division code"), max_length=6, db_index=True, editable=False
+    )
     address = models.CharField(_("address"), max_length=300)
+    address_en = models.CharField(
+        _("address (English)"),
+        max_length=300,
+        blank=True,
+        help_text=_("As on the foreign-trade operator record; filled into drug permits."),
+    )
+    legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
+    drug_manufacturing_licence = models.CharField(
+        _("drug manufacturing licence number"), max_length=50, blank=True
+    )
+    production_address = models.CharField(_("production address"), max_length=300, blank=True)
     contact_name = models.CharField(_("contact person"), max_length=50)
     contact_phone = models.CharField(_("contact phone"), max_length=30, validators=[validate_phone])
     contact_email = models.EmailField(_("contact e-mail"))
@@ -45,6 +60,12 @@ class Enterprise(models.Model):
 
     def __str__(self):
         return self.name_zh
+
+    def save(self, *args, **kwargs):
+        # Derived, never typed: bulk paths set it themselves.
+        if self.uscc and not self.division_code:
+            self.division_code = self.uscc[2:8]
+        super().save(*args, **kwargs)
 
     @property
     def has_trade_registration(self) -> bool:
@@ -177,10 +198,52 @@ class AuthorityAdministrator(models.Model):
 
 
 class Regulator(models.Model):
+    """A drug regulator (监管用户) at one level: it reads its region and every region under it.
+
+    What it may read comes from the modules an administrator granted it
+    (``RegulatorGrant``); a disabled regulator reads nothing.
+    """
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="regulator"
     )
-    jurisdiction = models.CharField(_("jurisdiction"), max_length=6, choices=Province.choices)
+    region = models.ForeignKey(
+        Region, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="regulators"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("regulator")
+        verbose_name_plural = _("regulators")
 
     def __str__(self):
-        return f"{self.user} · {self.get_jurisdiction_display()}"
+        return f"{self.user} · {self.region.localized_name}"
+
+    def granted_modules(self) -> list[str]:
+        return [g.module for g in self.grants.all()]
+
+
+class RegulatorGrant(models.Model):
+    """The read right (查阅权限) on one module, granted to a regulator by an administrator."""
+
+    regulator = models.ForeignKey(Regulator, on_delete=models.CASCADE, related_name="grants")
+    module = models.CharField(_("module"), max_length=30, choices=Module.choices)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("granted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField(_("granted"), auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["regulator", "module"], name="one_regulator_grant_per_module"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.regulator} · {self.get_module_display()}"

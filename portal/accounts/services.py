@@ -2,13 +2,15 @@
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.reference.models import Authority, Module, Province
+from portal.reference.models import Authority, Module, Province, Region
 
 from .models import (
     ApproverSeat,
@@ -18,9 +20,11 @@ from .models import (
     Membership,
     ModuleGrant,
     Regulator,
+    RegulatorGrant,
     User,
 )
 from .roles import ROLE_GROUPS, Role
+from .selectors import administrable_region, forget_regulator, regulators_of_admin
 from .validators import normalize_uscc
 
 
@@ -45,6 +49,7 @@ def register_enterprise(
         name_en=name_en,
         uscc=uscc,
         province=Province.from_division_code(uscc[2:8]),
+        division_code=uscc[2:8],
         address=address,
         contact_name=contact_name,
         contact_phone=contact_phone,
@@ -151,6 +156,10 @@ PROFILE_FIELDS = (
     "contact_phone",
     "contact_email",
     "trade_registration_number",
+    "address_en",
+    "legal_representative",
+    "drug_manufacturing_licence",
+    "production_address",
 )
 
 
@@ -207,13 +216,106 @@ def create_authority_admin(
     return admin
 
 
-@transaction.atomic
-def create_regulator(*, username: str, password: str | None, jurisdiction: str, **extra):
-    user = _staff_user(username, password, Role.REGULATOR, **extra)
-    regulator, _created = Regulator.objects.get_or_create(
-        user=user, defaults={"jurisdiction": jurisdiction}
+def _require_region_admin(actor, region: Region) -> None:
+    """Only an administrator whose own region holds ``region`` may act on regulators there."""
+    own = administrable_region(actor)
+    if own is None or not region.is_within(own):
+        raise PermissionDenied
+
+
+def _grant(regulator: Regulator, modules, actor) -> None:
+    wanted = {m for m in modules if m in Module.values}
+    regulator.grants.exclude(module__in=wanted).delete()
+    held = set(regulator.grants.values_list("module", flat=True))
+    RegulatorGrant.objects.bulk_create(
+        RegulatorGrant(regulator=regulator, module=module, granted_by=actor)
+        for module in sorted(wanted - held)
     )
+
+
+@transaction.atomic
+def create_regulator(
+    *,
+    actor,
+    username: str,
+    password: str | None,
+    region: Region,
+    modules=(),
+    **extra,
+) -> Regulator:
+    """A regulator account reading ``region`` and every region under it, granted ``modules``.
+
+    ``actor`` None is setting up (demo data, tests): an existing account of that
+    name is reused and its grants are added to.  Otherwise ``actor`` is an
+    administrator: the region must lie within the one it administers, and the
+    account must be new.
+    """
+    if actor is None:
+        user = _staff_user(username, password, Role.REGULATOR, **extra)
+        regulator, _created = Regulator.objects.get_or_create(
+            user=user, defaults={"region": region}
+        )
+        held = set(regulator.grants.values_list("module", flat=True))
+        RegulatorGrant.objects.bulk_create(
+            RegulatorGrant(regulator=regulator, module=module)
+            for module in sorted({m for m in modules if m in Module.values} - held)
+        )
+        forget_regulator(user)
+        return regulator
+
+    _require_region_admin(actor, region)
+    username = username.strip()
+    errors = {}
+    if User.objects.filter(username__iexact=username).exists():
+        errors["username"] = _("This user name is taken; choose another.")
+    if not password:
+        errors["password"] = _("Set a first password for the new account.")
+    else:
+        try:
+            validate_password(password, User(username=username))
+        except ValidationError as error:
+            errors["password"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    user = User(username=username, **extra)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    user.groups.add(Group.objects.get(name=ROLE_GROUPS[Role.REGULATOR]))
+    regulator = Regulator.objects.create(user=user, region=region)
+    _grant(regulator, modules, actor)
+    forget_regulator(user)
     return regulator
+
+
+def _administered(actor, regulator: Regulator) -> Regulator:
+    """The regulator, locked, if ``actor`` administers it; PermissionDenied otherwise."""
+    found = regulators_of_admin(actor).select_for_update(of=("self",)).filter(pk=regulator.pk)
+    regulator = found.first()
+    if regulator is None:
+        raise PermissionDenied
+    return regulator
+
+
+@transaction.atomic
+def set_regulator_modules(*, actor, regulator: Regulator, modules) -> Regulator:
+    """Grant and revoke read rights so the regulator holds exactly ``modules``."""
+    locked = _administered(actor, regulator)
+    _grant(locked, modules, actor)
+    forget_regulator(regulator.user)
+    return locked
+
+
+@transaction.atomic
+def set_regulator_active(*, actor, regulator: Regulator, active: bool) -> Regulator:
+    """Disable a regulator (it reads nothing and cannot sign in) or enable it again."""
+    locked = _administered(actor, regulator)
+    locked.is_active = active
+    locked.save(update_fields=["is_active"])
+    locked.user.is_active = active
+    locked.user.save(update_fields=["is_active"])
+    forget_regulator(regulator.user)
+    return locked
 
 
 @transaction.atomic

@@ -4,9 +4,14 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
-from .admin_views import JurisdictionEnterprisesView
+from .admin_views import (
+    JurisdictionEnterprisesView,
+    RegulatorCreateView,
+    RegulatorEditView,
+    RegulatorListView,
+)
 from .roles import Role, role_of
-from .selectors import seats_of
+from .selectors import administrable_region
 
 # Approvers' and authority administrators' pages belong to the mechanism
 # (workflows), which registers them itself.
@@ -38,6 +43,29 @@ def register_role_urls():
     return [path(p, view.as_view(), name=name) for _role, name, p, view, *_rest in ROLE_PAGES]
 
 
+@hooks.register("register_admin_urls")
+def register_regulator_urls():
+    return [
+        path("authority/regulators/", RegulatorListView.as_view(), name="regulators"),
+        path("authority/regulators/new/", RegulatorCreateView.as_view(), name="regulator_new"),
+        path("authority/regulators/<int:pk>/", RegulatorEditView.as_view(), name="regulator_edit"),
+    ]
+
+
+class RegulatorAdminMenuItem(MenuItem):
+    """Shown to whoever administers regulators: superusers and drug administrations' admins."""
+
+    def is_shown(self, request):
+        return administrable_region(request.user) is not None
+
+
+@hooks.register("register_admin_menu_item")
+def regulators_menu_item():
+    return RegulatorAdminMenuItem(
+        _("Regulators"), reverse("regulators"), icon_name="view", order=120, name="regulators"
+    )
+
+
 def _make_menu_hook(role, name, label, icon, order):
     def hook():
         return RoleMenuItem(
@@ -63,7 +91,7 @@ class RolePanel(Component):
 
     def get_context_data(self, parent_context=None):
         user = self.request.user
-        return {"role": role_of(user), "user": user, "seats": list(seats_of(user).values())}
+        return {"role": role_of(user), "user": user}
 
 
 @hooks.register("construct_homepage_panels")

@@ -87,6 +87,13 @@ SOURCES = [
     ),
     Source("trade_modes.csv", m.TradeMode, "code", {}),
     Source("purposes.csv", m.Purpose, "code", {"module": ("module", str)}),
+    # Sorted by code, so a parent row comes before its children.
+    Source(
+        "regions.csv",
+        m.Region,
+        "code",
+        {"level": ("level", str), "parent_code": ("parent", m.Region)},
+    ),
 ]
 NAME_COLUMNS = {"code": ("code", str), "name_zh": ("name_zh", str), "name_en": ("name_en", str)}
 
@@ -102,7 +109,9 @@ def _values(source: Source, row: dict) -> dict:
         if column not in row:
             continue
         if isinstance(convert, type) and issubclass(convert, m.ReferenceItem):
-            values[field] = convert.objects.get(code=row[column])
+            # Compared and written by id, so an unchanged row costs no query.
+            code = row[column].strip()
+            values[f"{field}_id"] = convert.objects.get(code=code).pk if code else None
         else:
             values[field] = convert(row[column])
     return values

@@ -5,7 +5,10 @@ Wagtail draft / revision / workflow mixins, so an editor's change is a draft
 until a moderator publishes it, and filers only ever see live rows.
 """
 
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -130,6 +133,111 @@ class ReferenceItem(
     def build_search_text(self) -> str:
         parts = [self.code, self.name_zh, self.name_en, pinyin_keys(self.name_zh)]
         return " ".join(p for p in parts if p).lower()
+
+
+def division_prefix(code: str) -> str:
+    """The GB/T 2260 code without its trailing "00" pairs: what every code inside starts with.
+
+    000000 -> "", 110000 -> "11", 110100 -> "1101", 110108 -> "110108".
+    """
+    prefix = code
+    while prefix.endswith("00"):
+        prefix = prefix[:-2]
+    return prefix
+
+
+class RegionLevel(models.TextChoices):
+    NATIONAL = "NATIONAL", _("National")
+    PROVINCE = "PROVINCE", _("Province")
+    CITY = "CITY", _("City or district")
+
+
+class Region(ReferenceItem):
+    """An administrative division (GB/T 2260): the nation, a province, a city or a district.
+
+    A region holds every division whose code starts with its ``prefix``; a
+    regulator of a region reads the enterprises registered anywhere under it
+    (characters 3-8 of their USCC).
+    """
+
+    code = models.CharField(
+        _("GB/T 2260 code"),
+        max_length=6,
+        unique=True,
+        validators=[RegexValidator(r"^\d{6}$", _("Enter the six-digit division code."))],
+    )
+    level = models.CharField(_("administrative level"), max_length=10, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        on_delete=models.PROTECT,
+        related_name="children",
+        null=True,
+        blank=True,
+    )
+    # Derived from code: the range of division codes the region covers.
+    prefix = models.CharField(max_length=6, editable=False, blank=True, default="")
+
+    panels = [
+        *ReferenceItem.base_panels,
+        FieldPanel("level"),
+        FieldPanel("parent", widget=ReferencePicker("regions")),
+    ]
+
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def save(self, *args, **kwargs):
+        self.prefix = division_prefix(self.code)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "prefix"}
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        prefix = division_prefix(self.code or "")
+        if self.level == RegionLevel.NATIONAL:
+            if prefix or self.parent_id:
+                raise ValidationError(
+                    {"level": _("Only 000000, with no parent, is the national level.")}
+                )
+            return
+        if self.parent is None:
+            raise ValidationError({"parent": _("Choose the region this one is part of.")})
+        if self.parent.pk == self.pk or not prefix.startswith(self.parent.prefix):
+            raise ValidationError(
+                {"parent": _("The code must start with the code of the region it is part of.")}
+            )
+        if self.level == RegionLevel.PROVINCE and len(prefix) != 2:
+            raise ValidationError({"level": _("A province's code ends in 0000.")})
+
+    @property
+    def is_national(self) -> bool:
+        return self.prefix == ""
+
+    def scope_q(self, field: str) -> Q:
+        """Rows whose six-digit division code ``field`` lies in this region.
+
+        A range rather than LIKE, so an index on the code serves it on SQLite
+        and PostgreSQL alike.
+        """
+        if not self.prefix:
+            return Q()
+        return Q(
+            **{
+                f"{field}__gte": self.prefix.ljust(6, "0"),
+                f"{field}__lte": self.prefix.ljust(6, "9"),
+            }
+        )
+
+    def contains_code(self, code: str) -> bool:
+        return code.startswith(self.prefix)
+
+    def is_within(self, other: "Region") -> bool:
+        """Whether this region is ``other`` or lies under it."""
+        return self.prefix.startswith(other.prefix)
 
 
 class AuthorityKind(models.TextChoices):

@@ -1,5 +1,6 @@
 """What the searchable picker can search, and how typed text is matched."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Q, QuerySet, Value, When
@@ -13,6 +14,8 @@ class PickerKind:
     # Named filters a form may ask for in the URL (?filter=designated).
     filters: dict = field(default_factory=dict)
     select_related: tuple = ()
+    # Filters taking a value from the URL (?within=110000): name -> value -> Q.
+    params: dict[str, Callable[[str], Q]] = field(default_factory=dict)
 
     def option(self, obj) -> dict:
         option = {"id": obj.pk, "code": obj.code, "label": str(obj)}
@@ -22,6 +25,14 @@ class PickerKind:
                 "label": str(obj.customs_district),
             }
         return option
+
+
+def _within_region(code: str) -> Q:
+    """The region with this code and every region under it; nothing for an unknown code."""
+    region = m.Region.objects.filter(code=code).first()
+    if region is None:
+        return Q(pk__in=[])
+    return region.scope_q("code")
 
 
 PICKER_KINDS: dict[str, PickerKind] = {
@@ -44,6 +55,7 @@ PICKER_KINDS: dict[str, PickerKind] = {
     "countries": PickerKind(m.Country),
     "currencies": PickerKind(m.Currency),
     "trade-modes": PickerKind(m.TradeMode),
+    "regions": PickerKind(m.Region, params={"within": _within_region}),
     "purposes": PickerKind(
         m.Purpose,
         filters={module.value.lower(): Q(module=module.value) for module in m.Module},
@@ -53,7 +65,7 @@ PICKER_KINDS: dict[str, PickerKind] = {
 MAX_RESULTS = 20
 
 
-def search_reference(kind: PickerKind, query: str, filter_names=()) -> QuerySet:
+def search_reference(kind: PickerKind, query: str, filter_names=(), params=None) -> QuerySet:
     """Live items matching typed digits (code prefix first), letters or Chinese."""
     qs = kind.model.objects.live()
     if kind.select_related:
@@ -61,6 +73,9 @@ def search_reference(kind: PickerKind, query: str, filter_names=()) -> QuerySet:
     for name in filter_names:
         if name in kind.filters:
             qs = qs.filter(kind.filters[name])
+    for name, value in (params or {}).items():
+        if name in kind.params:
+            qs = qs.filter(kind.params[name](value))
     terms = query.strip().lower().split()
     for term in terms:
         qs = qs.filter(Q(code__istartswith=term) | _text_match(term))

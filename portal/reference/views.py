@@ -10,7 +10,8 @@ def search(request, kind: str):
     picker_kind = PICKER_KINDS.get(kind)
     if picker_kind is None:
         raise Http404
+    params = {name: request.GET[name][:100] for name in picker_kind.params if name in request.GET}
     results = search_reference(
-        picker_kind, request.GET.get("q", "")[:100], request.GET.getlist("filter")
+        picker_kind, request.GET.get("q", "")[:100], request.GET.getlist("filter"), params
     )
     return JsonResponse({"results": [picker_kind.option(obj) for obj in results]})

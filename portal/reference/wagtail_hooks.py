@@ -1,16 +1,44 @@
+from django.conf import settings
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
+
+from portal.admin_columns import DataColumnsMixin
 
 from . import models as m
+
+
+class ReferenceIndexView(DataColumnsMixin, IndexView):
+    # The Chinese names (and statutory units) are the lists' data; name_en is English.
+    data_columns = ("name_zh", "unit")
+
+
+class LocalizedSnippetViewSet(SnippetViewSet):
+    """Wagtail's snippet viewset with its breadcrumb labels translated on each request.
+
+    Wagtail builds them with ``gettext`` once, when the admin URLs are first loaded, so
+    "Home" stayed in whichever language the first request had (usually "首页").
+    """
+
+    @property
+    def breadcrumbs_items(self):
+        items = [{"url": reverse_lazy("wagtailadmin_home"), "label": _("Home")}]
+        if (
+            getattr(settings, "WAGTAILSNIPPETS_MENU_SHOW_ALL", False)
+            or not self.get_menu_item_is_registered()
+        ):
+            items.append({"url": reverse_lazy("wagtailsnippets:index"), "label": _("Snippets")})
+        return items
 
 
 def reference_viewset(model_, columns=(), filters=()):
     return type(
         f"{model_.__name__}ViewSet",
-        (SnippetViewSet,),
+        (LocalizedSnippetViewSet,),
         {
             "model": model_,
+            "index_view_class": ReferenceIndexView,
             "list_display": ["code", "name_zh", "name_en", *columns],
             "list_filter": list(filters),
             "search_fields": ["code", "name_zh", "name_en"],
@@ -42,6 +70,7 @@ class ReferenceDataGroup(SnippetViewSetGroup):
         reference_viewset(m.Currency, ["numeric"]),
         reference_viewset(m.TradeMode),
         reference_viewset(m.Purpose, ["module"], ["module"]),
+        reference_viewset(m.Region, ["level", "parent"], ["level"]),
     )
 
 

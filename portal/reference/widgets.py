@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django import forms
 from django.urls import reverse
 
@@ -16,10 +18,12 @@ class ReferencePicker(forms.Widget):
         js = ["reference/picker.js"]
         css = {"all": ["reference/picker.css"]}
 
-    def __init__(self, kind: str, filters: tuple[str, ...] = (), attrs=None):
+    def __init__(self, kind: str, filters: tuple[str, ...] = (), attrs=None, params=None):
         super().__init__(attrs)
         self.kind = kind
         self.filters = filters
+        # Valued filters the kind declares, e.g. {"within": "110000"} for regions.
+        self.params = dict(params or {})
 
     def get_context(self, name, value, attrs):
         from .pickers import PICKER_KINDS
@@ -33,8 +37,9 @@ class ReferencePicker(forms.Widget):
                 obj = None
             label = str(obj) if obj else ""
         url = reverse("reference:search", args=[self.kind])
-        if self.filters:
-            url += "?" + "&".join(f"filter={f}" for f in self.filters)
+        query = [("filter", f) for f in self.filters] + list(self.params.items())
+        if query:
+            url += "?" + urlencode(query)
         context["widget"].update({"search_url": url, "label": label, "kind": self.kind})
         return context
 
