@@ -101,10 +101,15 @@ def start_batch(request, system, *, documents: str, keys: list, mode: str = Prin
     return redirect("documents_job", job.pk)
 
 
-def start_export(request, system, *, kind: str, filters: dict):
-    """The selected rows, or every match of the search: inline when small, else a job."""
+def start_export(
+    request, system, *, kind: str, filters: dict, scope: str = "authority", every_version=False
+):
+    """The selected rows, or every match of the search: inline when small, else a job.
+    ``scope`` says whose selector the job reads through; ``every_version``: one row per
+    submitted version of a versioned record."""
     selected = [k for k in request.POST.getlist("selected") if k]
     params = {"selected": selected} if selected else {"filters": filters}
+    params.update(scope=scope, every_version=bool(every_version))
     count = jobs.export_count(kind, request.user, system, params)
     if count > jobs.INLINE_EXPORT_ROWS:
         job = jobs.start(kind=kind, owner=request.user, system=system, params=params, total=count)

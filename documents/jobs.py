@@ -1,21 +1,25 @@
 """Batch prints and Excel exports, small ones inline, large ones as tasks with progress.
 
-A job stores only its owner, its system and its parameters (the filters or the
-selected keys); the task scopes every query again through the owner's
-selectors, so a job can never reach another authority's data.  What a
-system's export holds comes from its declaration.
+A job stores only its owner, its system, its parameters (the filters or the
+selected keys) and its owner's language; the task scopes every query again
+through the owner's selectors, so a job can never reach another authority's
+data.  What a system's export holds comes from its declaration; an export is
+written in the language of whoever asked for it (headers, titles, labels and
+reference names), while printed documents stay Chinese.
 """
 
 import tempfile
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from filings import registry
-from filings.filters import filing_filterset
-from filings.selectors import filings_for_authority
+from filings import registry, versions
+from filings.filters import filing_filterset, regulator_filterset
+from filings.selectors import filings_for_authority, filings_for_regulator
 
 from . import excel, selectors, services
 from .filters import CertificateFilter
@@ -27,10 +31,17 @@ MAX_BATCH_DOCUMENTS = 500
 
 
 def _applications_for(owner, system, params):
-    qs = filings_for_authority(owner, system.key)
+    # Scoped again when the job runs, through the owner's selector: an authority's staff
+    # read what was filed to it, a regulator its jurisdiction's submitted records.
+    if params.get("scope") == "regulator":
+        qs = filings_for_regulator(owner, system.key)
+        filterset = regulator_filterset(system.key)
+    else:
+        qs = filings_for_authority(owner, system.key)
+        filterset = filing_filterset(system.key, "authority")
     if params.get("selected"):
         return qs.filter(number__in=params["selected"])
-    return filing_filterset(system.key, "authority")(params.get("filters", {}), queryset=qs).qs
+    return filterset(params.get("filters", {}), queryset=qs).qs
 
 
 def _certificates_for(owner, system, params):
@@ -49,14 +60,18 @@ def _pick(row: dict, key: str):
 
 
 def certificate_rows(system, certificates):
-    """The system's certificate statistics table: one row per licensed line."""
+    """The system's certificate statistics table: one row per licensed line, in the active
+    language (a reference item's ``…__name_zh`` by its English name when there is one)."""
     statuses = {value: str(label) for value, label in CertificateStatus.choices}
     columns = system.certificate_export_columns
     keys = [column[2] for column in columns]
     formats = [column[3] if len(column) > 3 else None for column in columns]
+    english = (translation.get_language() or "").startswith("en")
+    localized = {k: f"{k[:-3]}_en" for k in keys if english and k.endswith("__name_zh")}
     fields = sorted(
         {k for k in keys if not k.startswith(("details.", "content."))}
         | {"details", "certificate__content"}
+        | set(localized.values())
     )
     lines = (
         CertificateLine.objects.filter(certificate__in=certificates)
@@ -67,6 +82,8 @@ def certificate_rows(system, certificates):
         values = []
         for key, format_value in zip(keys, formats, strict=True):
             value = _pick(row, key)
+            if key in localized:
+                value = row[localized[key]] or value
             if key == "certificate__status":
                 value = statuses.get(value, value)
             elif format_value is not None:
@@ -90,11 +107,25 @@ def export_count(kind, owner, system, params) -> int:
     return _applications_for(owner, system, params).count()
 
 
-def write_export(kind, owner, system, params, target, progress=None) -> int:
-    title, columns = _columns(system, kind)
-    with translation.override("zh-hans"):
+def version_rows(system, filings):
+    """One row per submitted version of each record, oldest first, numbered."""
+    for filing in filings.order_by("number").iterator(chunk_size=200):
+        for version in versions.submitted_versions(filing):
+            obj = version.as_object()
+            yield [version.number, *(c.of(obj) for c in system.export_columns)]
+
+
+def write_export(kind, owner, system, params, target, progress=None, language=None) -> int:
+    """The export in ``language`` (default: the active one, the request's when inline)."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    with translation.override(language):
+        title, columns = _columns(system, kind)
+        if params.get("every_version"):
+            columns = [excel.Column(str(_("Version")), 8), *columns]
         if kind == DocumentJob.Kind.CERTIFICATE_EXPORT:
             rows = certificate_rows(system, _certificates_for(owner, system, params))
+        elif params.get("every_version"):
+            rows = version_rows(system, _applications_for(owner, system, params))
         else:
             rows = system.export_rows(_applications_for(owner, system, params))
         return excel.write_workbook(
@@ -159,8 +190,12 @@ def batch_pdf(owner, system, params, progress=None) -> bytes:
 
 
 def start(*, kind: str, owner, system, params: dict, total: int) -> DocumentJob:
+    """Queue a job; it runs in the language active now (its owner's, on the request)."""
+    language = translation.get_language()
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
     job = DocumentJob.objects.create(
-        kind=kind, system=system.key, owner=owner, params=params, total=total
+        kind=kind, system=system.key, owner=owner, params=params, total=total, language=language
     )
     transaction.on_commit(lambda: run_job.enqueue(job.pk))
     return job
@@ -187,7 +222,13 @@ def run_job(job_id: int) -> None:
                 name = f"print-{timezone.localtime():%Y%m%d-%H%M}.pdf"
             else:
                 write_export(
-                    job.kind, job.owner, system, job.params, scratch, progress=_progress(job)
+                    job.kind,
+                    job.owner,
+                    system,
+                    job.params,
+                    scratch,
+                    progress=_progress(job),
+                    language=job.language,
                 )
                 name = export_file_name(job.kind)
             scratch.seek(0)

@@ -25,10 +25,10 @@ from portal.reference.models import Module
 
 
 class NoticeKind(models.TextChoices):
-    ACCEPTANCE = "ACCEPTANCE", _("Acceptance notice (受理通知书)")
-    NON_ACCEPTANCE = "NON_ACCEPTANCE", _("Non-acceptance notice (不予受理通知书)")
-    SUPPLEMENT = "SUPPLEMENT", _("Supplement notice (补正材料通知书)")
-    REFUSAL = "REFUSAL", _("Refusal decision (不予许可决定书)")
+    ACCEPTANCE = "ACCEPTANCE", _("Acceptance notice")
+    NON_ACCEPTANCE = "NON_ACCEPTANCE", _("Non-acceptance notice")
+    SUPPLEMENT = "SUPPLEMENT", _("Supplement notice")
+    REFUSAL = "REFUSAL", _("Refusal decision")
 
 
 class UnchangeableQuerySet(models.QuerySet):
@@ -81,7 +81,7 @@ class CertificateStatus(models.TextChoices):
 class CustomsStatus(models.TextChoices):
     NOT_SENT = "NOT_SENT", _("Not sent to customs")
     SENT = "SENT", _("Sent to customs")
-    ACCEPTED = "ACCEPTED", _("Received by customs (海关接收成功)")
+    ACCEPTED = "ACCEPTED", _("Received by customs")
     REJECTED = "REJECTED", _("Rejected by customs")
     SEND_FAILED = "SEND_FAILED", _("Sending failed")
 
@@ -401,6 +401,8 @@ class DocumentJob(models.Model):
     system = models.CharField(max_length=30, choices=Module.choices)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     params = models.JSONField(default=dict)
+    # The language its owner used when starting it: an export is written in it.
+    language = models.CharField(max_length=10, default="zh-hans")
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)

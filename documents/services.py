@@ -100,7 +100,10 @@ def person(user) -> str:
 
 
 def authority_block(authority, system: str) -> dict:
-    """The authority's names and contacts as its settings for ``system`` give them."""
+    """The authority's names and contacts as its settings for ``system`` give them
+    (blank for a system filed to nobody, such as the export drug archive)."""
+    if authority is None:
+        return {"name": "", "name_en": "", "settings": None}
     settings_obj = approval_settings(authority=authority, system=system)
     return {
         "name": settings_obj.name_zh if settings_obj else authority.name_zh,

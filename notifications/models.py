@@ -5,10 +5,16 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from filings import registry
 from portal.reference.models import Module
+
+
+def languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
 
 
 class Event(models.Model):
@@ -16,6 +22,12 @@ class Event(models.Model):
 
     Its id orders the enterprise's stream: a browser that reconnects asks for
     the events after the last id it saw.
+
+    The event keeps what it is about (subject, system, numbers, status) and the
+    status as its model names it in each language (``labels``); its message is
+    written when it is read or sent, in the reader's language (``text_in``).
+    ``text`` and ``status_label`` keep the Chinese: what webhooks carry, and all
+    that events stored before ``labels`` existed have.
     """
 
     enterprise = models.ForeignKey(
@@ -30,6 +42,8 @@ class Event(models.Model):
     certificate_number = models.CharField(max_length=32, blank=True)
     status = models.CharField(max_length=40)
     status_label = models.CharField(_("status"), max_length=100)
+    # The status label by language code ({"zh-hans": "待受理", "en": "Pending acceptance"}).
+    labels = models.JSONField(default=dict, blank=True)
     text = models.CharField(_("message"), max_length=300)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
 
@@ -51,8 +65,54 @@ class Event(models.Model):
         except NoReverseMatch:
             return ""
 
-    def payload(self) -> dict:
-        return {
+    def status_label_in(self, language: str | None = None) -> str:
+        """The status in ``language`` (default: the active one)."""
+        language = language or translation.get_language() or settings.LANGUAGE_CODE
+        labels = self.labels or {}
+        return labels.get(language) or labels.get(settings.LANGUAGE_CODE) or self.status_label
+
+    def text_in(self, language: str | None = None) -> str:
+        """The message in ``language`` (default: the active one); old rows keep their text."""
+        language = language or translation.get_language() or settings.LANGUAGE_CODE
+        if self.subject == "test":
+            with translation.override(language):
+                return gettext("Test event from the Single Window")
+        if self.subject not in ("application", "certificate") or not self.labels:
+            return self.text
+        status = self.status_label_in(language)
+        with translation.override(language):
+            if self.subject == "application":
+                return gettext("Application %(number)s: %(status)s") % {
+                    "number": self.number,
+                    "status": status,
+                }
+            return gettext("Certificate %(number)s: %(status)s") % {
+                "number": self.certificate_number,
+                "status": status,
+            }
+
+    @property
+    def localized_text(self) -> str:
+        return self.text_in()
+
+    @property
+    def localized_status_label(self) -> str:
+        return self.status_label_in()
+
+    def email_subject(self, language: str | None = None) -> str:
+        language = language or translation.get_language() or settings.LANGUAGE_CODE
+        with translation.override(language):
+            brand = pgettext("e-mail subject prefix", "Single Window")
+        return f"[{brand}] {self.text_in(language)}"
+
+    def payload(self, language: str | None = None) -> dict:
+        """The event as a socket or a webhook carries it.
+
+        Without ``language``: Chinese ``text`` and ``status_label`` plus ``labels`` and
+        ``texts`` in every language (the socket's consumer keeps its reader's); with
+        it, in that language only.
+        """
+        common = {
             "type": "status",
             "id": self.pk,
             "subject": self.subject,
@@ -60,9 +120,20 @@ class Event(models.Model):
             "number": self.number,
             "certificate_number": self.certificate_number,
             "status": self.status,
+            "at": self.created_at.isoformat(),
+        }
+        if language is not None:
+            return {
+                **common,
+                "status_label": self.status_label_in(language),
+                "text": self.text_in(language),
+            }
+        return {
+            **common,
             "status_label": self.status_label,
             "text": self.text,
-            "at": self.created_at.isoformat(),
+            "labels": {code: self.status_label_in(code) for code in languages()},
+            "texts": {code: self.text_in(code) for code in languages()},
         }
 
 
@@ -73,7 +144,8 @@ class Channel(models.TextChoices):
 
 
 class Subscription(models.Model):
-    """订阅: one user, one channel, one application or all of the enterprise's."""
+    """订阅: one user, one channel, one application, all of one system's or all of the
+    enterprise's."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions"
@@ -89,6 +161,10 @@ class Subscription(models.Model):
         blank=True,
         related_name="+",
     )
+    # With no filing: every filing of this system ("" = of every system).
+    system = models.CharField(
+        _("filing system"), max_length=30, choices=Module.choices, blank=True, default=""
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     created_at = models.DateTimeField(_("subscribed"), auto_now_add=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
@@ -98,7 +174,7 @@ class Subscription(models.Model):
         indexes = [models.Index(fields=["user", "-created_at", "-id"])]
 
     def __str__(self):
-        return f"{self.user} {self.channel} {self.filing or '*'}"
+        return f"{self.user} {self.channel} {self.filing or self.system or '*'}"
 
     @property
     def active(self) -> bool:

@@ -32,6 +32,7 @@ from filings.models import AuditEntry, Filing
 from filings.selectors import filer_membership
 from portal import signing
 from portal.accounts.selectors import membership_of, seats_of
+from portal.languages import preferred_language
 from portal.outbox import claim_due, retry_at
 
 from .models import (
@@ -41,6 +42,7 @@ from .models import (
     Subscription,
     WebhookDelivery,
     WebhookEndpoint,
+    languages,
 )
 
 MAX_WEBHOOK_ATTEMPTS = 8
@@ -114,8 +116,17 @@ def _label(target, transition: str) -> str:
     return str(getattr(target, f"get_{field}_display")())
 
 
+def _labels(target, transition: str) -> dict[str, str]:
+    """The target's status after ``transition`` in each language."""
+    labels = {}
+    for language in languages():
+        with translation.override(language):
+            labels[language] = _label(target, transition)
+    return labels
+
+
 def _describe(entry: AuditEntry):
-    """(filing, subject, certificate number, label) or None when no enterprise is told.
+    """(filing, subject, certificate number, labels) or None when no enterprise is told.
 
     For a filing's own change the filing is the target itself, as its system's model.
     """
@@ -123,29 +134,25 @@ def _describe(entry: AuditEntry):
     target = entry.target
     if filing is None or target is None:
         return None
-    with translation.override("zh-hans"):
-        label = _label(target, entry.transition)
+    labels = _labels(target, entry.transition)
     if isinstance(target, Filing):
         certificate = getattr(target, "certificate", None)
-        return target, "application", getattr(certificate, "number", ""), label
-    return filing, "certificate", getattr(target, "number", ""), label
+        return target, "application", getattr(certificate, "number", ""), labels
+    return filing, "certificate", getattr(target, "number", ""), labels
 
 
 def publish(entry_id: int) -> Event | None:
-    """Turn one recorded change into an event and push it (runs after its commit)."""
+    """Turn one recorded change into an event and push it (runs after its commit).
+
+    The event keeps the status in every language; its message is written for each
+    reader when shown, pushed or mailed.
+    """
     entry = AuditEntry.objects.select_related("content_type", "filing").get(pk=entry_id)
     described = _describe(entry)
     if described is None:
         return None
-    filing, subject, certificate_number, label = described
-    with translation.override("zh-hans"):
-        text = (
-            _("Application %(number)s: %(status)s") % {"number": filing.number, "status": label}
-            if subject == "application"
-            else _("Certificate %(number)s: %(status)s")
-            % {"number": certificate_number, "status": label}
-        )
-    event = Event.objects.create(
+    filing, subject, certificate_number, labels = described
+    event = Event(
         enterprise_id=filing.enterprise_id,
         subject=subject,
         system=filing.system,
@@ -153,13 +160,25 @@ def publish(entry_id: int) -> Event | None:
         number=filing.number,
         certificate_number=certificate_number,
         status=entry.to_state,
-        status_label=label,
-        text=text,
+        labels=labels,
     )
+    # Chinese kept on the row: webhooks carry it (with ``labels``).
+    event.status_label = event.status_label_in(settings.LANGUAGE_CODE)
+    event.text = event.text_in(settings.LANGUAGE_CODE)
+    event.save()
     deliver(event)
     if subject == "application" and filing.authority_id:
-        push_queue_change(filing, entry.from_state, entry.to_state, label)
+        push_queue_change(filing, entry.from_state, entry.to_state, labels)
     return event
+
+
+def queue_rows(filing, labels: dict[str, str]) -> dict[str, dict]:
+    """The to-do list's row of one filing in each language (the socket keeps its own)."""
+    rows = {}
+    for language in languages():
+        with translation.override(language):
+            rows[language] = queue_row(filing, labels.get(language, ""))
+    return rows
 
 
 def queue_row(filing, label: str) -> dict:
@@ -182,9 +201,10 @@ def queue_row(filing, label: str) -> dict:
     }
 
 
-def push_queue_change(filing, from_state: str, to_state: str, label: str) -> None:
+def push_queue_change(filing, from_state: str, to_state: str, labels: dict[str, str]) -> None:
     """Tell each level's to-do (and withdrawal) list which row came, went or changed."""
     system = filing.declaration
+    rows = None
     for queue in ("todo", "withdrawals"):
         before = system.acting_levels(from_state, queue=queue)
         after = system.acting_levels(to_state, queue=queue)
@@ -196,6 +216,8 @@ def push_queue_change(filing, from_state: str, to_state: str, label: str) -> Non
                 if level in after
                 else "removed"
             )
+            if rows is None:
+                rows = queue_rows(filing, labels)
             _send(
                 queue_group(filing.authority_id, filing.system, level),
                 {
@@ -205,16 +227,22 @@ def push_queue_change(filing, from_state: str, to_state: str, label: str) -> Non
                         "queue": queue,
                         "system": filing.system,
                         "action": action,
-                        "row": queue_row(filing, label),
+                        "row": rows[settings.LANGUAGE_CODE],
+                        "rows": rows,
                     },
                 },
             )
 
 
 def _subscriptions(event: Event):
+    """Subscriptions to this filing, to all of its system's, or to all of the enterprise's."""
     return Subscription.objects.filter(
         enterprise_id=event.enterprise_id, cancelled_at__isnull=True
-    ).filter(Q(filing__isnull=True) | Q(filing_id=event.filing_id))
+    ).filter(
+        Q(filing__isnull=True, system="")
+        | Q(filing__isnull=True, system=event.system)
+        | Q(filing_id=event.filing_id)
+    )
 
 
 def deliver(event: Event) -> None:
@@ -244,7 +272,7 @@ def deliver(event: Event) -> None:
         )
     for user in email.values():
         if user.email:
-            send_email.enqueue(event.pk, user.email)
+            send_email.enqueue(event.pk, user.email, preferred_language(user))
     if webhook or event.subject == "test":
         queue_webhooks(event)
 
@@ -259,11 +287,13 @@ def event_url(event: Event) -> str:
 
 
 @task()
-def send_email(event_id: int, address: str) -> None:
+def send_email(event_id: int, address: str, language: str | None = None) -> None:
+    """One event to one subscriber, in the subscriber's language."""
     event = Event.objects.get(pk=event_id)
+    language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
     send_mail(
-        subject=f"[单一窗口] {event.text}",
-        message=f"{event.text}\n\n{event_url(event)}",
+        subject=event.email_subject(language),
+        message=f"{event.text_in(language)}\n\n{event_url(event)}",
         from_email=None,
         recipient_list=[address],
     )
@@ -291,10 +321,13 @@ def _membership(user):
     return membership
 
 
-def subscribe(*, user, filings, all_filings: bool, channels: list[str]) -> list:
-    """Subscribe to chosen filings (or all of the enterprise's) on each channel."""
+def subscribe(*, user, filings, all_filings: bool, channels: list[str], system: str = "") -> list:
+    """Subscribe to chosen filings (or all of the enterprise's, or with ``system`` all of
+    that system's) on each channel."""
     membership = _membership(user)
     errors = []
+    if all_filings and system and not (registry.find(system) and filer_membership(user, system)):
+        raise PermissionDenied
     channels = [c for c in channels if c in Channel.values]
     if not channels:
         errors.append(_("Choose at least one channel."))
@@ -317,12 +350,17 @@ def subscribe(*, user, filings, all_filings: bool, channels: list[str]) -> list:
     if errors:
         raise ValidationError(errors)
     targets = [None] if all_filings else list(filings)
+    scope = system if all_filings else ""
     created = []
     with transaction.atomic():
         for filing in targets:
             for channel in channels:
                 exists = Subscription.objects.filter(
-                    user=user, filing=filing, channel=channel, cancelled_at__isnull=True
+                    user=user,
+                    filing=filing,
+                    system=scope,
+                    channel=channel,
+                    cancelled_at__isnull=True,
                 ).exists()
                 if not exists:
                     created.append(
@@ -330,6 +368,7 @@ def subscribe(*, user, filings, all_filings: bool, channels: list[str]) -> list:
                             user=user,
                             enterprise_id=membership.enterprise_id,
                             filing=filing,
+                            system=scope,
                             channel=channel,
                         )
                     )
@@ -369,15 +408,15 @@ def send_test_event(*, user, endpoint: WebhookEndpoint) -> Event:
     membership = _membership(user)
     if not membership.is_owner or endpoint.enterprise_id != membership.enterprise_id:
         raise PermissionDenied
-    with translation.override("zh-hans"):
-        text = str(_("Test event from the Single Window"))
-    event = Event.objects.create(
+    event = Event(
         enterprise_id=membership.enterprise_id,
         subject="test",
         status="TEST",
         status_label="TEST",
-        text=text,
+        labels={language: "TEST" for language in languages()},
     )
+    event.text = event.text_in(settings.LANGUAGE_CODE)
+    event.save()
     WebhookDelivery.objects.create(endpoint=endpoint, event=event, next_attempt_at=timezone.now())
     return event
 
@@ -394,7 +433,9 @@ def queue_webhooks(event: Event) -> None:
 
 
 def webhook_body(event: Event) -> bytes:
+    """Chinese ``text`` and ``status_label``, and ``labels``: the status in each language."""
     payload = event.payload()
+    payload.pop("texts", None)
     payload["type"] = f"{event.subject}.status"
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
@@ -449,8 +490,9 @@ def deliver_webhooks_due(*, limit: int = 20, post=post_webhook) -> int:
     return len(batch)
 
 
-def events_after(user, after: int, limit: int = 200) -> list[dict]:
-    """Catch-up for a reconnecting browser: its enterprise's events after ``after``."""
+def events_after(user, after: int, limit: int = 200, language: str | None = None) -> list[dict]:
+    """Catch-up for a reconnecting browser: its enterprise's events after ``after``, in
+    ``language`` (default: the active one)."""
     membership = membership_of(user)
     if membership is None:
         return []
@@ -460,7 +502,8 @@ def events_after(user, after: int, limit: int = 200) -> list[dict]:
         .filter(system__in=systems)
         .order_by("pk")[:limit]
     )
-    return [event.payload() for event in events]
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    return [event.payload(language) for event in events]
 
 
 def latest_event_id(user) -> int:

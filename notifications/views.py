@@ -1,13 +1,18 @@
-"""The enterprise's notification centre, subscriptions (状态推送) and webhooks."""
+"""The enterprise's notification centre, subscriptions (状态推送) and webhooks: one for
+every filing system."""
 
+import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from filings.selectors import any_filings_for_filer
+from filings import registry
+from filings.selectors import any_filings_for_filer, filer_membership
 from portal.accounts.views import enterprise_required
+from portal.filters import PortalFilterSet
 from portal.pagination import paginate
 
 from . import services
@@ -19,12 +24,37 @@ def _problem(request, problem: str) -> None:
         messages.warning(request, problem)
 
 
+def _systems(user) -> list:
+    """(key, label) of the systems ``user`` files in."""
+    return [(s.key, s.label) for s in registry.all_systems() if filer_membership(user, s.key)]
+
+
+class NotificationFilter(PortalFilterSet):
+    system = django_filters.ChoiceFilter(
+        field_name="event__system", label=_lazy("Filing system"), empty_label=_lazy("All")
+    )
+
+    class Meta(PortalFilterSet.Meta):
+        model = Notification
+        fields = ["system"]
+
+    def __init__(self, *args, systems=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["system"].extra["choices"] = list(systems)
+
+
 @enterprise_required()
 def notification_list(request):
+    """Every system's events in the reader's language, filtered by system."""
     qs = Notification.objects.filter(user=request.user).select_related("event")
-    page, problem = paginate(request, qs, ("-pk",), per_page=30)
+    filterset = NotificationFilter(request.GET or None, queryset=qs, systems=_systems(request.user))
+    page, problem = paginate(request, filterset.qs, ("-pk",), per_page=30)
     _problem(request, problem)
-    return render(request, "notifications/list.html", {"page": page})
+    return render(
+        request,
+        "notifications/list.html",
+        {"page": page, "filterset": filterset, "problems": filterset.problems},
+    )
 
 
 @require_POST
@@ -50,14 +80,20 @@ def subscriptions(request):
             count = services.cancel(user=request.user, ids=ids)
             messages.success(request, _("Cancelled %(n)s subscriptions.") % {"n": count})
         return redirect("notifications:subscriptions")
+    systems = _systems(request.user)
     if posted:
         chosen = filings.filter(number__in=posted.getlist("applications"))
+        scope = posted.get("scope", "")
+        system = scope[len("system:") :] if scope.startswith("system:") else ""
+        if system and system not in dict(systems):
+            raise PermissionDenied
         try:
             created = services.subscribe(
                 user=request.user,
                 filings=list(chosen),
-                all_filings=posted.get("scope") == "all",
+                all_filings=scope == "all" or bool(system),
                 channels=posted.getlist("channels"),
+                system=system,
             )
         except ValidationError as error:
             for message in error.messages:
@@ -80,6 +116,7 @@ def subscriptions(request):
             "applications": choices,
             "number": number,
             "channels": Channel.choices,
+            "systems": systems,
             "records": records_page,
             "posted": posted,
         },
