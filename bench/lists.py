@@ -1,4 +1,4 @@
-"""The three filing lists, page 1 and a deep page: server time against the list's own SQL.
+"""The four filing lists, page 1 and a deep page: server time against the list's own SQL.
 
     make bench          (or: uv run python bench/lists.py [--queries] [--profile])
 
@@ -9,7 +9,9 @@ whole middleware stack, the view, the template; signed in with
 - to-do: ``/admin/drug-permit/todo/`` as the level-1 approver (20,000 waiting
   at full size);
 - enterprise: ``/drug-permits/`` as the owner of the enterprise with the most filings;
-- query: ``/admin/drug-permit/query/`` as the same approver (every filing).
+- query: ``/admin/drug-permit/query/`` as the same approver (every filing);
+- my filings: ``/filings/`` as that owner (its filings of every system, drug permits
+  and licences mixed).
 
 The deep page is page ``BENCH_LIST_DEEP_PAGE`` (default 200; the last page if
 the list is shorter), reached as a user would: through the cursor the
@@ -99,7 +101,13 @@ def deep(case: Case, total: int) -> Case:
 
 def cases():
     from filings import registry
-    from filings.selectors import filings_for_authority, filings_for_filer, queue
+    from filings.selectors import (
+        any_filings_for_filer,
+        filings_for_authority,
+        filings_for_filer,
+        queue,
+    )
+    from workflows import my_filings
     from workflows.admin_views import QueryView, QueueView
 
     system = registry.get(_setup.SYSTEM)
@@ -132,6 +140,14 @@ def cases():
             filings_for_authority(approver, system.key),
             QueryView.ordering,
             QueryView.per_page,
+        ),
+        Case(
+            "my filings",
+            owner,
+            "/filings/",
+            any_filings_for_filer(owner),
+            my_filings.ORDERING,
+            my_filings.PER_PAGE,
         ),
     ):
         total = case.queryset.count()

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from portal.languages import localized_name
+
 
 @dataclass
 class Change:
@@ -89,5 +91,5 @@ def compare(a, b, *, columns, line_columns=(), lines_of=None) -> Comparison:
 
 
 def _attachment_key(attachment) -> tuple[str, str]:
-    kind = attachment.attachment_type.name_zh if attachment.attachment_type_id else ""
+    kind = localized_name(attachment.attachment_type) if attachment.attachment_type_id else ""
     return (kind, f"{attachment.original_name} ({attachment.file.name.rsplit('/', 1)[-1]})")

@@ -28,7 +28,7 @@ def filing_filterset(system_key: str, scope: str) -> type[PortalFilterSet]:
             label=_("Status"),
         ),
     }
-    if scope == "filer":
+    if scope == "filer" and system.authority_kinds:
         attrs["authority"] = django_filters.ModelChoiceFilter(
             empty_label=_("All"),
             queryset=Authority.objects.filter(
@@ -50,3 +50,27 @@ def filing_filterset(system_key: str, scope: str) -> type[PortalFilterSet]:
     meta = type("Meta", (PortalFilterSet.Meta,), {"model": system.model, "fields": list(attrs)})
     attrs["Meta"] = meta
     return type(f"{system.model.__name__}{scope.title()}Filter", (PortalFilterSet,), attrs)
+
+
+@cache
+def regulator_filterset(system_key: str):
+    """The regulators' archive query: enterprise, USCC, number, the system's own filters
+    and the dates of the version in force."""
+    system = registry.get(system_key)
+    attrs = {
+        "enterprise": django_filters.CharFilter(
+            field_name="enterprise__name_zh", lookup_expr="icontains", label=_("Enterprise")
+        ),
+        "uscc": django_filters.CharFilter(
+            field_name="enterprise__uscc",
+            lookup_expr="iexact",
+            label=_("Unified social credit code"),
+        ),
+        "number": django_filters.CharFilter(lookup_expr="iexact", label=_("Record number")),
+        **system.regulator_filters(),
+        "date_from": date_from_filter("last_published_at", _("Submitted from")),
+        "date_to": date_to_filter("last_published_at"),
+    }
+    meta = type("Meta", (PortalFilterSet.Meta,), {"model": system.model, "fields": list(attrs)})
+    attrs["Meta"] = meta
+    return type(f"{system.model.__name__}RegulatorFilter", (PortalFilterSet,), attrs)

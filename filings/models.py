@@ -65,6 +65,8 @@ class Filing(ConcurrentTransitionMixin, RevisionMixin, ClusterableModel):
             models.Index(
                 fields=["enterprise", "system", "-created_at", "-id"], name="filing_enterprise"
             ),
+            # "My filings": the enterprise's filings of every system, newest first
+            models.Index(fields=["enterprise", "-created_at", "-id"], name="filing_enterprise_all"),
             # an approver's to-do list: waiting in one state, oldest first
             models.Index(
                 fields=["authority", "system", "status", "submitted_at", "id"], name="filing_queue"

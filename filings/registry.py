@@ -58,19 +58,24 @@ class Column:
 
 
 def _field_value(field):
-    """How a page shows one model field: a reference item by its Chinese name, a choice by
-    its label, a decimal to its places."""
+    """How a page shows one model field: a reference item by its name in the reader's
+    language, a choice by its label, a decimal to its places."""
     name = field.name
     if field.is_relation:
         names = {f.name for f in field.related_model._meta.fields}
+        localized = hasattr(field.related_model, "localized_name")
         if {"code", "name_zh"} <= names:
 
             def item(obj, name=name):
                 value = getattr(obj, name)
-                return f"{value.code} {value.name_zh}" if value is not None else ""
+                if value is None:
+                    return ""
+                return f"{value.code} {value.localized_name if localized else value.name_zh}"
 
             return item
-        return f"{name}.name_zh" if "name_zh" in names else name
+        if "name_zh" in names:
+            return f"{name}.localized_name" if localized else f"{name}.name_zh"
+        return name
     if field.choices:
         return f"get_{name}_display"
     if isinstance(field, models.BooleanField):
@@ -197,6 +202,9 @@ class System:
     attachments = True  # the filer uploads attachments
     # Other numbers a filer may search by in "My filings" (model fields, exact match).
     search_numbers: tuple = ()
+    # Enter once (一次录入): form field -> the enterprise profile's attribute it starts
+    # from on a new filing (editable unless the form greys it).
+    prefill: dict = {}
 
     def __init__(self):
         # Pages show the fields the filer typed unless the system declares its own columns.
@@ -301,6 +309,17 @@ class System:
 
     def list_filters(self) -> dict:
         """The system's own filters of its lists (name -> django-filter Filter), fresh each call."""
+        return {}
+
+    def prefill_values(self, enterprise) -> dict:
+        """What a new filing's form starts from: the enterprise's own details (``prefill``)."""
+        return {
+            field: getattr(enterprise, attribute, "") or ""
+            for field, attribute in self.prefill.items()
+        }
+
+    def regulator_filters(self) -> dict:
+        """The system's own filters of the regulators' query (name -> django-filter Filter)."""
         return {}
 
     def entry_block(self, membership) -> str | None:

@@ -9,7 +9,7 @@ notifications all read through these.
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from portal.accounts.selectors import membership_of, seat_of
+from portal.accounts.selectors import enterprises_for_regulator, membership_of, seat_of
 from portal.reference.models import Authority
 
 from . import registry
@@ -102,3 +102,20 @@ def approval_settings(*, authority, system: str) -> ApprovalSettings | None:
 def authorities_accepting(*, system: str) -> QuerySet[Authority]:
     """Authorities enterprises may file to: live, and with their settings saved."""
     return Authority.objects.live().filter(approval_settings__system=system).order_by("code")
+
+
+def filings_for_regulator(user, system_key: str) -> QuerySet:
+    """What a regulator reads of one system: the submitted filings of enterprises in its
+    jurisdiction (its region and everything under it), only with the read right for the
+    system.  For a versioned system the row is the submitted version, so a change in
+    progress is never read; drafts never."""
+    system = registry.get(system_key)
+    if not system.regulator_reads:
+        return system.model.objects.none()
+    qs = system.model.objects.filter(
+        system=system_key,
+        enterprise__in=enterprises_for_regulator(user=user, module=system_key),
+    ).exclude(status=system.draft_state)
+    if system.versioned:
+        qs = qs.filter(live=True)
+    return qs

@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
@@ -35,11 +35,11 @@ from filings.selectors import (
 from filings.transitions import available
 from portal.accounts.models import ApproverSeat
 from portal.accounts.roles import Role, role_of
-from portal.accounts.selectors import seat_of, seats_of, seats_of_authority
+from portal.accounts.selectors import seat_of, seats_of_authority
 from portal.pagination import url_pattern
 from portal.reference.models import Authority
 
-from . import seats, services
+from . import seat_queues, seats, services
 from .forms import ApprovalSettingsForm, DecisionForm, SeatChangeForm, SeatForm
 from .views import attachment_download
 
@@ -63,7 +63,7 @@ class QueueView(ListView):
 
     def get_page_title(self):
         if self.queue_name == "withdrawals":
-            return _("Withdrawals to review (撤回待审)")
+            return _("Withdrawals to review")
         stage = self.system.stage_for_level(self.seat.level)
         return _("To-do: %(stage)s") % {"stage": stage.label if stage else self.seat.level}
 
@@ -236,7 +236,7 @@ class FilingView(StaffView):
         else:
             form.fields["notice_number"].help_text = _(
                 "Printed on the notice these decisions send: %(decisions)s."
-            ) % {"decisions": "、".join(noticing)}
+            ) % {"decisions": pgettext("list separator", ", ").join(str(d) for d in noticing)}
 
     def resubmission_changes(self):
         """What changed between the two latest submissions (None before a resubmission)."""
@@ -336,7 +336,7 @@ class SettingsView(StaffView, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_subtitle(self):
-        return f"{self.authority.name_zh} · {self.system.label}"
+        return f"{self.authority.localized_name} · {self.system.label}"
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -405,11 +405,8 @@ class MySeatsView(AdminPage):
     template_name = "workflows/admin/my_seats.html"
 
     def get_context_data(self, **kwargs):
-        rows = []
-        for system_key, seat in seats_of(self.request.user).items():
-            system = registry.find(system_key)
-            stage = system.stage_for_level(seat.level) if system else None
-            rows.append((system, seat, stage))
+        # Each seat with how many filings wait in its to-do list (capped: "more than").
+        rows = seat_queues.seat_rows(self.request.user)
         return {**super().get_context_data(**kwargs), "rows": rows}
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from filings.selectors import approval_settings, attachments_of
 from portal.accounts.validators import validate_uscc
+from portal.languages import localized_name
 
 
 def _empty(value) -> bool:
@@ -226,7 +227,7 @@ class RequiredAttachments(Rule):
             (
                 None,
                 _("Upload the required attachments: %(names)s.")
-                % {"names": "、".join(t.name_zh for t in missing)},
+                % {"names": "、".join(localized_name(t) for t in missing)},
             )
         ]
 

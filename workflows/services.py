@@ -17,7 +17,7 @@ from customs import services as customs
 from documents import selectors as document_selectors
 from documents import services as documents
 from filings import registry
-from filings.models import ApprovalSettings, Attachment, StagedImport
+from filings.models import ApprovalSettings, Attachment, Filing, StagedImport
 from filings.runner import AlreadyHandled, already_handled, run_transition
 from filings.selectors import approval_settings, attachments_of, authority_id_for
 from filings.transitions import available, is_filer, transition_named
@@ -85,6 +85,8 @@ def create_draft(*, system, actor, values: dict):
         enterprise=membership.enterprise,
         created_by=actor,
     )
+    if system.versioned:
+        filing.live = False  # nothing submitted yet: no version anybody else reads
     _apply(filing, values, system.header_fields)
     _require_filer(filing, actor)
     _clean(filing, rules_to_run=system.header_rules)
@@ -105,10 +107,75 @@ def update_draft(*, filing, actor, values: dict):
             raise ValidationError(
                 {"authority": _("The authority cannot change once the application was filed.")}
             )
-    changed = _apply(filing, values, set(system.header_fields) - set(system.create_only_fields))
-    _clean(filing, rules_to_run=system.header_rules)
-    filing.save(update_fields=[*changed, "updated_at"])
-    filing.save_revision(user=actor, clean=False)
+    target = working_copy(filing)
+    changed = _apply(target, values, set(system.header_fields) - set(system.create_only_fields))
+    _clean(target, rules_to_run=system.header_rules)
+    if target is filing:
+        filing.save(update_fields=[*changed, "updated_at"])
+        filing.save_revision(user=actor, clean=False)
+        return filing
+    # A change (变更) of a submitted record: only its draft revision moves; the row,
+    # which is the version regulators read, stays as submitted.
+    target.save_revision(user=actor, clean=False)
+    Filing.objects.filter(pk=filing.pk).update(updated_at=timezone.now())
+    return target
+
+
+# --- versioned records (变更): the row is the submitted version, a change a draft revision ----
+
+
+def working_copy(filing):
+    """What the filer edits and what submitting checks: the row, or, while a submitted
+    record of a versioned system is being changed, the change's draft revision."""
+    system = filing.declaration
+    if system.versioned and filing.status != system.draft_state and filing.is_editable:
+        return filing.get_latest_revision_as_object()
+    return filing
+
+
+def start_change(*, filing, actor, request=None):
+    """变更: a draft version from the submitted one; the submitted one stays live."""
+    _require_filer(filing, actor)
+    chosen = _filer_transition(filing, actor, "change")
+    with transaction.atomic():
+        run_transition(target=filing, actor=actor, name=chosen.name, request=request)
+        filing.save_revision(user=actor, clean=False)  # the change's draft, marked unpublished
+    return filing
+
+
+def discard_change(*, filing, actor, request=None):
+    """Drop the change's draft; the submitted version never changed."""
+    _require_filer(filing, actor)
+    chosen = _filer_transition(filing, actor, "discard")
+    with transaction.atomic():
+        filing.latest_revision = filing.live_revision
+        filing.has_unpublished_changes = False
+        run_transition(target=filing, actor=actor, name=chosen.name, request=request)
+    return filing
+
+
+def _submit_version(filing, actor, chosen, request):
+    """Submit a versioned record: its draft (first submit) or its change becomes the live
+    version, recorded as a revision on the audit row (every version stays readable)."""
+    system = filing.declaration
+    source = working_copy(filing)
+    rules.check(system.submit_rules, source)
+    with transaction.atomic():
+        if source is not filing:
+            for name in system.header_fields:
+                value = getattr(source, name)
+                setattr(filing, name, list(value.all()) if hasattr(value, "all") else value)
+        now = timezone.now()
+        filing.submitted_at = now
+        filing.live = True
+        filing.has_unpublished_changes = False
+        filing.first_published_at = filing.first_published_at or now
+        filing.last_published_at = now
+        revision = filing.save_revision(user=actor, clean=False, changed=False)
+        filing.live_revision = revision
+        run_transition(
+            target=filing, actor=actor, name=chosen.name, request=request, revision=revision
+        )
     return filing
 
 
@@ -332,6 +399,7 @@ def copy_filing(*, filing, actor, times: int | None = None):
         for name in system.header_fields
         if name not in system.copy_excludes
     }
+    values = {k: list(v.all()) if hasattr(v, "all") else v for k, v in values.items()}
     copy = create_draft(system=system, actor=actor, values=values)
     relation = system.line_parent
     for line in system.lines_of(filing):
@@ -358,10 +426,16 @@ def submit(*, filing, actor, request=None):
     """申报 (or 重新申报 after 补正材料): the rules first, then the declared transition."""
     _require_filer(filing, actor)
     system = filing.declaration
-    candidates = [t for t in available(filing, actor, "filer") if not t.custom.get("withdrawal")]
+    candidates = [
+        t
+        for t in available(filing, actor, "filer")
+        if not any(t.custom.get(kind) for kind in ("withdrawal", "change", "discard"))
+    ]
     if not candidates:
         raise already_handled(filing)
     chosen = candidates[0]
+    if system.versioned:
+        return _submit_version(filing, actor, chosen, request)
     checks = list(system.submit_rules)
     if chosen.custom.get("resubmission"):
         checks.append(rules.MarkedAttachmentsReplaced())

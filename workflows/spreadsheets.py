@@ -51,8 +51,10 @@ class SheetColumn:
 
 
 def choice_text(obj) -> str:
+    """A reference item as a drop-down offers it: "code name", the name in the active
+    language."""
     code = getattr(obj, "code", None)
-    name = getattr(obj, "name_zh", None) or str(obj)
+    name = getattr(obj, "localized_name", None) or getattr(obj, "name_zh", None) or str(obj)
     return f"{code} {name}" if code else name
 
 
@@ -76,11 +78,16 @@ def columns_of(form) -> list[SheetColumn]:
             for obj in field.queryset:
                 text = choice_text(obj)
                 texts.append(text)
+                code = getattr(obj, "code", "")
+                name_zh, name_en = getattr(obj, "name_zh", ""), getattr(obj, "name_en", "")
+                # A template downloaded in either language is read back in the other.
                 for key in (
                     text,
-                    getattr(obj, "code", ""),
-                    getattr(obj, "name_zh", ""),
-                    getattr(obj, "name_en", ""),
+                    code,
+                    name_zh,
+                    name_en,
+                    f"{code} {name_zh}" if code and name_zh else "",
+                    f"{code} {name_en}" if code and name_en else "",
                 ):
                     if key:
                         column.lookup.setdefault(_normal(key), obj)

@@ -44,6 +44,12 @@ def system_urls(system) -> list:
             path("history/", views.certificate_history, kw, name="certificate-history"),
             path("declarations/<str:declaration>/", views.declaration, kw, name="declaration"),
         ]
+    if system.versioned:
+        patterns += [
+            path("<str:number>/change/", views.change, kw, name="change"),
+            path("<str:number>/versions/compare/", views.compare_versions, kw, name="compare"),
+            path("<str:number>/versions/<int:revision_id>/", views.version, kw, name="version"),
+        ]
     patterns += [
         path("<str:number>/", views.detail, kw, name="detail"),
         path("<str:number>/submit/", views.submit, kw, name="submit"),

@@ -6,7 +6,7 @@ mechanism builds for it (``workflows.urls``)."""
 from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Min
@@ -25,7 +25,8 @@ from documents import services as document_services
 from documents.filters import CertificateHistoryFilter, CustomsStatusFilter
 from documents.models import CertificateStatus
 from documents.views import pdf_response
-from filings import audit
+from filings import audit, versions
+from filings.compare import compare
 from filings.filters import filing_filterset
 from filings.models import StagedImport
 from filings.runner import AlreadyHandled
@@ -46,7 +47,18 @@ def system_module(view):
     @enterprise_required()
     def wrapped(request, *args, system, **kwargs):
         if filer_membership(request.user, system.key) is None:
-            raise PermissionDenied
+            # An agent the owner has not granted this module: say so, and who grants it.
+            owner = (
+                request.membership.enterprise.members.filter(is_owner=True)
+                .select_related("user")
+                .first()
+            )
+            return render(
+                request,
+                "workflows/enterprise/not_granted.html",
+                {"system": system, "owner": owner.user if owner else None},
+                status=403,
+            )
         block = system.entry_block(request.membership)
         if block:
             return render(request, block, {"system": system}, status=403)
@@ -221,7 +233,12 @@ def _batch(request, system, filings, action) -> None:
 @system_module
 def create(request, *, system):
     enterprise = request.membership.enterprise
-    form = system.header_form(request.POST or None, enterprise=enterprise, params=request.GET)
+    form = system.header_form(
+        request.POST or None,
+        enterprise=enterprise,
+        params=request.GET,
+        initial=system.prefill_values(enterprise),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             filing = services.create_draft(system=system, actor=request.user, values=form.values())
@@ -258,15 +275,26 @@ def detail(request, number: str, *, system):
     line_page, lines = _line_page(request, system, filing)
     first_line = system.lines_of(filing).first() if lines else None
     posted = request.POST if request.method == "POST" and editable else None
-    header = system.header_form(posted, instance=filing, enterprise=request.membership.enterprise)
+    header = system.header_form(
+        posted, instance=services.working_copy(filing), enterprise=request.membership.enterprise
+    )
+    has_lines = system.line_form is not None  # a record without goods (the drug archive)
     copy_id = request.GET.get("copy", "")
-    copy_from = system.lines_of(filing).filter(pk=copy_id).first() if copy_id.isdigit() else None
-    adding_line = bool(posted and posted.get("form") in ("line", "line_add"))
-    line_form = system.line_form(
-        posted if adding_line else None,
-        filing=filing,
-        first_line=first_line,
-        initial=system.line_initial(copy_from),
+    copy_from = (
+        system.lines_of(filing).filter(pk=copy_id).first()
+        if has_lines and copy_id.isdigit()
+        else None
+    )
+    adding_line = has_lines and bool(posted and posted.get("form") in ("line", "line_add"))
+    line_form = (
+        system.line_form(
+            posted if adding_line else None,
+            filing=filing,
+            first_line=first_line,
+            initial=system.line_initial(copy_from),
+        )
+        if has_lines
+        else None
     )
     if posted:
         # One form holds the header and the new goods line: adding a line saves
@@ -315,7 +343,7 @@ def detail(request, number: str, *, system):
 
 def _still_missing(request, filing) -> None:
     """A saved draft says what submitting still needs (the seed's 暂存 does)."""
-    missing = services.still_missing(filing)
+    missing = services.still_missing(services.working_copy(filing))
     if missing:
         messages.warning(
             request,
@@ -351,6 +379,7 @@ def _detail_context(request, system, filing, line_page, lines) -> dict:
         "free_attachments": types is None,
         "attachment_form": AttachmentForm(),
         "history": audit.history(filing),
+        "versions": versions.submitted_versions(filing) if system.versioned else [],
         "certificate": getattr(filing, "certificate", None),
         "notices": documents.notices_of(filing),
         "actions": available(filing, request.user, "filer"),
@@ -563,7 +592,7 @@ def submit(request, number: str, *, system):
         services.submit(filing=filing, actor=request.user, request=request)
         messages.success(
             request,
-            _("Submitted to %(authority)s.") % {"authority": filing.authority.name_zh}
+            _("Submitted to %(authority)s.") % {"authority": filing.authority.localized_name}
             if filing.authority_id
             else _("Submitted."),
         )
@@ -739,4 +768,82 @@ def declaration(request, declaration: str, *, system):
         request,
         "workflows/enterprise/declaration.html",
         {"system": system, "ns": system.url_namespace, "write_offs": rows, "first": rows[0]},
+    )
+
+
+# --- versioned records: change (变更), its draft, the submitted versions ---------------------
+
+
+@require_POST
+@system_module
+def change(request, number: str, *, system):
+    """变更 a submitted record, or drop the change (``discard``)."""
+    filing = filing_for_filer(request.user, system.key, number)
+    discard = request.POST.get("discard") == "1"
+    try:
+        if discard:
+            services.discard_change(filing=filing, actor=request.user, request=request)
+            messages.success(request, _("The change was discarded; the submitted version stays."))
+        else:
+            services.start_change(filing=filing, actor=request.user, request=request)
+            messages.success(
+                request,
+                _("Change the record and submit it; until then the submitted version stays."),
+            )
+    except AlreadyHandled as error:
+        messages.error(request, str(error))
+    return _url(system, "detail", number)
+
+
+def version_facts(system, obj) -> list:
+    return [(c.label, c.of(obj)) for c in system.header_columns if c.applies(obj)]
+
+
+@system_module
+def version(request, number: str, revision_id: int, *, system):
+    """One submitted version as it was submitted."""
+    filing = filing_for_filer(request.user, system.key, number)
+    shown = versions.submitted_version(filing, revision_id)
+    return render(
+        request,
+        "workflows/enterprise/version.html",
+        {
+            "system": system,
+            "ns": system.url_namespace,
+            "application": filing,
+            "version": shown,
+            "facts": version_facts(system, shown.as_object()),
+            "versions": versions.submitted_versions(filing),
+        },
+    )
+
+
+def comparison_of(system, filing, params):
+    """Two submitted versions (``from``, ``to``; default: the last two), compared field by
+    field; None when fewer than two exist.  Unknown ids are a 404."""
+    found = versions.submitted_versions(filing)
+    if len(found) < 2:
+        return None, None, None
+    before = versions.submitted_version(filing, params.get("from") or found[-2].revision_id)
+    after = versions.submitted_version(filing, params.get("to") or found[-1].revision_id)
+    result = compare(before.as_object(), after.as_object(), columns=system.header_columns)
+    return before, after, result
+
+
+@system_module
+def compare_versions(request, number: str, *, system):
+    filing = filing_for_filer(request.user, system.key, number)
+    before, after, result = comparison_of(system, filing, request.GET)
+    return render(
+        request,
+        "workflows/enterprise/compare.html",
+        {
+            "system": system,
+            "ns": system.url_namespace,
+            "application": filing,
+            "before": before,
+            "after": after,
+            "comparison": result,
+            "versions": versions.submitted_versions(filing),
+        },
     )

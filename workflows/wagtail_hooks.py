@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 
 from customs import admin_views as customs_views
@@ -17,10 +18,12 @@ from documents import admin_views as document_views
 from filings import registry
 from filings.selectors import authority_id_for
 from portal.accounts.roles import Role
-from portal.accounts.selectors import seat_of
+from portal.accounts.selectors import regulator_may_read, seat_of
 from portal.accounts.wagtail_hooks import RoleMenuItem
 
 from . import admin_views as views
+from . import regulator_views
+from .seat_queues import seat_rows
 
 
 def admin_urls(system) -> list:
@@ -30,7 +33,19 @@ def admin_urls(system) -> list:
     def view(cls, **extra):
         return cls.as_view(system=system, **extra)
 
-    patterns = [
+    patterns = []
+    if system.regulator_reads:
+        patterns += [
+            path("regulator/", view(regulator_views.RegulatorQueryView), name="regulator_query"),
+            path(
+                "regulator/<str:number>/",
+                view(regulator_views.RegulatorRecordView),
+                name="regulator_detail",
+            ),
+        ]
+    if not system.stages:
+        return patterns
+    patterns += [
         path("todo/", view(views.QueueView), name="todo"),
         path("todo/<str:number>/", view(views.FilingView, decides=True), name="todo_detail"),
         path("withdrawals/", view(views.QueueView, queue_name="withdrawals"), name="withdrawals"),
@@ -178,6 +193,16 @@ class SystemMenu(ViewSetGroup):
 
     @staticmethod
     def links(system):
+        if system.regulator_reads:
+            yield MenuLink(
+                system,
+                "regulator_query",
+                _("Archive query"),
+                "search",
+                lambda user: regulator_may_read(user, system.key),
+            )
+        if not system.stages:
+            return
         staff = _staff(system)
         yield MenuLink(system, "todo", _("To-do"), "tasks", _seat(system, "todo"))
         if system.has_queue("withdrawals"):
@@ -208,16 +233,19 @@ class SystemMenu(ViewSetGroup):
     def get_menu_item(self, order=None):
         item = super().get_menu_item(order)
         system = self.system
-        item.is_shown = lambda request: _staff(system)(request.user)
+        item.is_shown = lambda request: (
+            _staff(system)(request.user)
+            or (system.regulator_reads and regulator_may_read(request.user, system.key))
+        )
         return item
 
 
 @hooks.register("register_admin_viewset")
 def register_systems():
-    """A back office for every registered system that has approval stages."""
+    """A back office for every registered system with approval stages or regulators."""
     found = []
     for index, system in enumerate(registry.all_systems()):
-        if not system.stages:
+        if not system.stages and not system.regulator_reads:
             continue
         menu = SystemMenu(system)
         menu.menu_order = 80 + index
@@ -257,6 +285,28 @@ def seats_menu_item():
         order=99,
         name="approver-seats",
     )
+
+
+class SeatsPanel(Component):
+    """The dashboard's panel of the approver's seats across systems, each with how many
+    filings wait in its to-do list (under the role panel)."""
+
+    name = "portal_seats"
+    order = 20
+    template_name = "workflows/admin/seats_panel.html"
+
+    def __init__(self, rows):
+        self.rows = rows
+
+    def get_context_data(self, parent_context=None):
+        return {"rows": self.rows}
+
+
+@hooks.register("construct_homepage_panels")
+def add_seats_panel(request, panels):
+    rows = seat_rows(request.user)
+    if rows:
+        panels.insert(1, SeatsPanel(rows))
 
 
 @hooks.register("insert_global_admin_css")
