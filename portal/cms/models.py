@@ -4,6 +4,7 @@ Pages carry Chinese content with optional English beside it; the template
 shows the English when the visitor switched to English and it exists.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -11,6 +12,8 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
+
+from portal.reference.models import Module
 
 from .selectors import designated_ports_by_district
 
@@ -105,7 +108,12 @@ class HelpPage(BilingualPage):
         InlinePanel("questions", label=_("questions"), heading=_("questions and answers")),
     ]
     parent_page_types = ["cms.HomePage"]
-    subpage_types = []
+    subpage_types = ["cms.ModuleHelpPage"]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["modules"] = self.get_children().live().specific()
+        return context
 
     class Meta:
         verbose_name = _("help page")
@@ -124,6 +132,89 @@ class HelpQuestion(Orderable):
         FieldPanel("answer"),
         FieldPanel("answer_en"),
     ]
+
+
+class ModuleHelpPage(BilingualPage):
+    """帮助文档 of one module (seed 002 三): its manual, latest version, to download, and
+    whom to ask (咨询与反馈), kept by editors."""
+
+    module = models.CharField(_("module"), max_length=30, choices=Module.choices, unique=True)
+    manual = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name=_("user manual"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    manual_en = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name=_("English user manual"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    contacts = RichTextField(_("contacts"), blank=True)
+    contacts_en = RichTextField(_("English contacts"), blank=True)
+
+    content_panels = [
+        *BilingualPage.content_panels,
+        FieldPanel("module"),
+        MultiFieldPanel([FieldPanel("manual"), FieldPanel("manual_en")], heading=_("user manual")),
+        MultiFieldPanel([FieldPanel("contacts"), FieldPanel("contacts_en")], heading=_("contacts")),
+    ]
+    parent_page_types = ["cms.HelpPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("module help page")
+
+
+class Feedback(models.Model):
+    """咨询与反馈: a question or a problem an enterprise sends to the editors, and the answer."""
+
+    enterprise = models.ForeignKey(
+        "accounts.Enterprise",
+        verbose_name=_("enterprise"),
+        on_delete=models.CASCADE,
+        related_name="feedback",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    module = models.CharField(_("module"), max_length=30, choices=Module.choices, blank=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), max_length=5000)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True, db_index=True)
+    answer = models.TextField(_("answer"), blank=True, max_length=5000)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["enterprise", "-created_at", "-id"], name="feedback_enterprise")
+        ]
+
+    def __str__(self):
+        return self.subject
+
+    @property
+    def is_answered(self) -> bool:
+        return bool(self.answered_at)
 
 
 class PortListPage(BilingualPage):

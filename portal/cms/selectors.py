@@ -15,3 +15,19 @@ def designated_ports_by_district() -> list[tuple]:
         (district, list(items))
         for district, items in groupby(ports, key=lambda p: p.customs_district)
     ]
+
+
+def feedback_for_enterprise(user):
+    """The feedback of the user's own enterprise (an agent reads the owner's too)."""
+    from .models import Feedback
+
+    membership = getattr(user, "membership", None)
+    if membership is None or not membership.is_active:
+        return Feedback.objects.none()
+    return Feedback.objects.filter(enterprise_id=membership.enterprise_id)
+
+
+def module_help_page(module: str):
+    from .models import ModuleHelpPage
+
+    return ModuleHelpPage.objects.live().filter(module=module).first()

@@ -1,6 +1,17 @@
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from portal.accounts.views import enterprise_required
+from portal.forms import PortalFormMixin
+from portal.pagination import paginate
+from portal.reference.models import Module
+
+from . import selectors, services
 from .models import GuidanceIndexPage, GuidancePage, HelpPage, HomePage, PortListPage
 
 SEARCHABLE_PAGES = (GuidancePage, HelpPage, GuidanceIndexPage, PortListPage, HomePage)
@@ -56,3 +67,39 @@ def search(request):
         )
     page = Paginator(results, 10).get_page(request.GET.get("page"))
     return render(request, "cms/search.html", {"query": query, "results": page})
+
+
+class FeedbackForm(PortalFormMixin, forms.Form):
+    module = forms.ChoiceField(
+        label=_("About"), required=False, choices=[("", _("General")), *Module.choices]
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(
+        label=pgettext_lazy("feedback", "Message"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+
+@enterprise_required()
+def feedback(request):
+    """咨询与反馈: send a question to the editors; the enterprise's earlier ones and answers."""
+    form = FeedbackForm(request.POST or None, initial={"module": request.GET.get("module", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submit_feedback(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for field, messages_ in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages_)
+        else:
+            messages.success(request, _("Sent. The answer will appear below and by e-mail."))
+            return redirect("feedback")
+    page, problem = paginate(
+        request,
+        selectors.feedback_for_enterprise(request.user),
+        ("-created_at", "-id"),
+        per_page=20,
+    )
+    if problem:
+        messages.warning(request, problem)
+    return render(request, "cms/feedback.html", {"form": form, "page": page})

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "portal.drug_permits",
     "portal.av_imports",
     "portal.auto_licences",
+    "portal.export_drug_archives",
     "wagtail.contrib.forms",
     "wagtail.sites",
     "wagtail.users",

@@ -33,3 +33,12 @@ def system_list_url(key: str) -> str:
         return reverse(f"{system.url_namespace}:list")
     except NoReverseMatch:
         return ""
+
+
+@register.simple_tag
+def module_help_url(key: str) -> str:
+    """The help page (帮助文档) editors keep for module ``key`` ("" when there is none)."""
+    from portal.cms.selectors import module_help_page
+
+    page = module_help_page(key)
+    return page.url if page else ""
