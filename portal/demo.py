@@ -16,16 +16,19 @@ from filings.selectors import approval_settings
 from notifications.models import Channel, Subscription
 from portal.accounts import services as accounts
 from portal.accounts.models import Enterprise, Invitation, User
+from portal.cms import services as cms_services
 from portal.cms.models import (
+    Feedback,
     GuidanceDownload,
     GuidanceIndexPage,
     GuidancePage,
     HelpPage,
     HelpQuestion,
     HomePage,
+    ModuleHelpPage,
     PortListPage,
 )
-from portal.reference.models import Authority, Module
+from portal.reference.models import Authority, Module, Region
 from workflows.services import save_approval_settings
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -117,9 +120,20 @@ def _accounts() -> None:
             },
         )
     accounts.create_editor(username="editor", password=DEMO_PASSWORD)
-    accounts.create_regulator(
-        username="regulator", password=DEMO_PASSWORD, jurisdiction=authority.province
-    )
+    # Regulators at each level; all but "regulator-noright" may read the export drug archive.
+    for username, region_code, modules in (
+        ("regulator-national", "000000", [Module.EXPORT_DRUG_ARCHIVE]),
+        ("regulator", authority.province, [Module.EXPORT_DRUG_ARCHIVE]),
+        ("regulator-haidian", "110108", [Module.EXPORT_DRUG_ARCHIVE]),
+        ("regulator-noright", authority.province, []),
+    ):
+        accounts.create_regulator(
+            actor=None,
+            username=username,
+            password=DEMO_PASSWORD,
+            region=Region.objects.get(code=region_code),
+            modules=modules,
+        )
     if not User.objects.filter(username="admin").exists():
         User.objects.create_superuser("admin", "admin@singlewindow.local", DEMO_PASSWORD)
 
@@ -236,11 +250,59 @@ def load_demo() -> None:
     with transaction.atomic():
         _accounts()
         _site_content()
+        _module_help()
         _subscriptions()
     # Each system's own demo filings, through its services (uploads commit on their own).
     owner = User.objects.get(username="demo-owner")
     for system in registry.all_systems():
         system.load_demo(owner=owner)
+
+
+def _module_help() -> None:
+    """The export drug archive's help page (帮助文档): its manual and whom to ask.  The
+    numbers and addresses are invented for the demo."""
+    help_page = HelpPage.objects.get(slug="help")
+    if ModuleHelpPage.objects.filter(module=Module.EXPORT_DRUG_ARCHIVE).exists():
+        return
+    manual = Document(title="出口药品档案信息采集操作手册（示例）")
+    manual.file.save(
+        "export-drug-archive-manual.pdf",
+        ContentFile(_minimal_pdf("Export drug archive - user manual (demo)")),
+        save=False,
+    )
+    manual.save()
+    _child(
+        help_page,
+        ModuleHelpPage,
+        "export-drug-archive",
+        title="出口药品档案信息采集",
+        title_en="Export drug archive",
+        module=Module.EXPORT_DRUG_ARCHIVE,
+        manual=manual,
+        intro="<p>药品生产企业填报出口药品档案；提交后由所在辖区的药品监管部门查阅。"
+        "已提交的档案不能删除，只能变更，每次提交的版本均予保留。</p>",
+        intro_en="<p>Manufacturers keep one record per exported drug; the drug regulators of "
+        "their jurisdiction read what was submitted. A submitted record is never deleted, "
+        "only changed, and every submitted version is kept.</p>",
+        contacts="<p>咨询电话：010-5555-0300（工作日 9:00–17:00）</p>"
+        "<p>电子邮件：help@singlewindow.example.cn</p>",
+        contacts_en="<p>Phone: +86 10 5555 0300 (working days 9:00–17:00)</p>"
+        "<p>E-mail: help@singlewindow.example.cn</p>",
+    )
+    owner = User.objects.get(username="demo-owner")
+    if not Feedback.objects.filter(user=owner).exists():
+        editor = User.objects.get(username="editor")
+        asked = cms_services.submit_feedback(
+            user=owner,
+            module=Module.EXPORT_DRUG_ARCHIVE,
+            subject="变更后原版本还能查看吗？",
+            body="我们变更了阿莫西林胶囊的规格，之前提交的版本是否仍保留？",
+        )
+        cms_services.answer_feedback(
+            editor=editor,
+            feedback=asked,
+            answer="保留。每次提交的版本都可在档案详情的“已提交版本”中查看和比较。",
+        )
 
 
 def _subscriptions() -> None:

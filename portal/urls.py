@@ -6,7 +6,9 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from customs import views as customs_views
+from portal import languages
 from portal.cms import views as cms_views
+from workflows.my_filings import my_filings
 from workflows.urls import urlpatterns_for_systems
 
 urlpatterns = [
@@ -14,12 +16,15 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("portal.accounts.urls")),
     path("reference/", include("portal.reference.urls")),
+    path("filings/", my_filings, name="my_filings"),
     *urlpatterns_for_systems(),
     path("verify/", include("documents.urls")),
     path("notifications/", include("notifications.urls")),
     path("customs/inbound/", customs_views.inbound, name="customs_inbound"),
+    path("i18n/setlang/", languages.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("search/", cms_views.search, name="search"),
+    path("feedback/", cms_views.feedback, name="feedback"),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -10,6 +10,7 @@ from . import auto_licence_helpers as licence
 from . import av_import_helpers as av
 from . import drug_permit_helpers as drug
 from .conftest import make_chain
+from .export_drug_archives import helpers as archive
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,11 @@ def _av_approved(owner, chains, authority):
     return filing
 
 
+def _archive_chains():
+    # Nobody approves an archive record; a seat elsewhere must still never act on it.
+    return {"other-l1": make_chain(Authority.objects.get(code="DA-310000"), "sh")[1]}
+
+
 SCENARIOS = {
     Module.DRUG_PERMIT: Scenario(
         authority=lambda: Authority.objects.get(code="DA-110000"),
@@ -52,5 +58,11 @@ SCENARIOS = {
         chains=licence.chains,
         draft=licence.draft,
         approved=licence.issued,
+    ),
+    Module.EXPORT_DRUG_ARCHIVE: Scenario(
+        authority=lambda: None,
+        chains=_archive_chains,
+        draft=lambda owner, authority: archive.draft(owner),
+        approved=lambda owner, chains, authority: archive.submitted_by_complete(owner),
     ),
 }

@@ -137,6 +137,7 @@ def test_demo_data_loads_once_and_a_second_run_changes_nothing(seeded):
                 "filings",
                 "av_imports",
                 "auto_licences",
+                "export_drug_archives",
             )
         }
         passwords = dict(User.objects.values_list("username", "password"))
@@ -162,6 +163,9 @@ def test_demo_data_loads_once_and_a_second_run_changes_nothing(seeded):
         "licence-admin": Role.AUTHORITY_ADMIN,
         "editor": Role.EDITOR,
         "regulator": Role.REGULATOR,
+        "regulator-national": Role.REGULATOR,
+        "regulator-haidian": Role.REGULATOR,
+        "regulator-noright": Role.REGULATOR,
         "admin": Role.SUPERUSER,
     }
     assert all(u.check_password("demo-pass-2026") for u in User.objects.all())
@@ -169,3 +173,25 @@ def test_demo_data_loads_once_and_a_second_run_changes_nothing(seeded):
         User.objects.get(username=f"drug-l{n}").approver_seats.get().level for n in range(1, 5)
     )
     assert levels == [1, 2, 3, 4]
+
+
+@pytest.mark.django_db
+def test_demo_holds_every_state_of_every_system_and_work_for_every_approver(seeded):
+    """A newcomer's `make run` is alive: each system's filings in each of its states, a
+    to-do item waiting for every demo approver, and archive records with versions."""
+    from django.core.management import call_command
+
+    from filings import registry
+    from filings.selectors import queue
+    from filings.versions import submitted_versions
+    from portal.accounts.models import User
+
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    for system in registry.all_systems():
+        found = set(system.model.objects.values_list("status", flat=True))
+        missing = set(system.statuses.values) - found
+        assert not missing, (system.key, missing)
+        for seat_user in User.objects.filter(approver_seats__system=system.key):
+            assert queue(seat_user, system.key).exists(), (system.key, seat_user.username)
+    archive = registry.get("EXPORT_DRUG_ARCHIVE").model.objects.filter(status="CHANGING").get()
+    assert len(submitted_versions(archive)) == 2

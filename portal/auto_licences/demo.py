@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from customs.demo import through_customs
 from filings.selectors import approval_settings
 from portal.accounts import services as accounts
 from portal.reference.models import (
@@ -150,5 +151,53 @@ def load(system, *, owner) -> None:
     services.submit(filing=issued, actor=owner)
     services.decide(filing=issued, actor=reviewers[1], decision="first_pass")
     services.decide(filing=issued, actor=reviewers[2], decision="second_pass")
+    issued.refresh_from_db()
+    # Customs accepted it and wrote part of it off (the licence's remainder shows).
+    through_customs(issued.certificate, actor=reviewers[2], written_off=250000)
     draft = services.create_draft(system=system, actor=owner, values=header(bureau, enterprise))
     services.add_line(filing=draft, actor=owner, values=line())
+    # One application waiting or stopped at every other step, so both reviewers' to-do
+    # lists and the filer's list show each state of the seed.
+    plans = {
+        "FIRST_REVIEW": [],
+        "SECOND_REVIEW": [(1, "first_pass", "")],
+        "FIRST_REJECTED": [(1, "first_reject", "合同金额与申请表不一致，请核对后重新申请。")],
+        "SECOND_REJECTED": [
+            (1, "first_pass", ""),
+            (2, "second_reject", "铁矿石合同信息表的卸货港与申请表不符。"),
+        ],
+        "REVOKED": "revoke",
+    }
+    for steps in plans.values():
+        filing = services.create_draft(
+            system=system, actor=owner, values=header(bureau, enterprise)
+        )
+        services.add_line(filing=filing, actor=owner, values=line())
+        tables.save_contract(filing=filing, actor=owner, values=contract(filing))
+        tables.save_iron_ore(
+            filing=filing, actor=owner, values=iron_ore(filing), rows=[dict(IRON_ORE_ROW)]
+        )
+        services.submit(filing=filing, actor=owner)
+        filing.refresh_from_db()
+        if steps == "revoke":
+            services.withdraw(filing=filing, actor=owner)
+            continue
+        for level, decision, opinion in steps:
+            services.decide(
+                filing=filing, actor=reviewers[level], decision=decision, opinion=opinion
+            )
+            filing.refresh_from_db()
+    # One issued licence voided before customs had it.
+    voided = services.create_draft(system=system, actor=owner, values=header(bureau, enterprise))
+    services.add_line(filing=voided, actor=owner, values=line())
+    tables.save_contract(filing=voided, actor=owner, values=contract(voided))
+    tables.save_iron_ore(
+        filing=voided, actor=owner, values=iron_ore(voided), rows=[dict(IRON_ORE_ROW)]
+    )
+    services.submit(filing=voided, actor=owner)
+    services.decide(filing=voided, actor=reviewers[1], decision="first_pass")
+    services.decide(filing=voided, actor=reviewers[2], decision="second_pass")
+    voided.refresh_from_db()
+    services.void_certificate(
+        certificate=voided.certificate, actor=reviewers[2], reason="企业申请注销，许可证作废。"
+    )

@@ -158,10 +158,6 @@ class HeaderForm(PortalFormMixin, forms.ModelForm):
                 model = self.Meta.model._meta.get_field(name).related_model
                 found = model.objects.filter(code=code).values_list("pk", flat=True).first()
                 initial.setdefault(name, found)
-            if enterprise is not None:
-                for prefix in ("import_user", "importer"):
-                    initial.setdefault(f"{prefix}_name", enterprise.name_zh)
-                    initial.setdefault(f"{prefix}_code", enterprise.uscc)
         super().__init__(*args, **kwargs)
         self.params = self._from_precheck(params or {}) if creating else {}
         for name in PRECHECK_FIELDS:

@@ -40,9 +40,9 @@ S = AutoLicenceStatus
 class CurrencySource(models.TextChoices):
     """外汇来源 (field 9)."""
 
-    BANK = "1", _("Bought from a bank (银行购汇)")
-    FOREIGN_INVESTMENT = "2", _("Foreign investment (外资)")
-    OTHER = "3", _("Other (其他)")
+    BANK = "1", _("Bought from a bank")
+    FOREIGN_INVESTMENT = "2", _("Foreign investment")
+    OTHER = "3", _("Other")
 
 
 def add_months(day: date, months: int) -> date:
@@ -111,7 +111,9 @@ class AutoLicenceApplication(Filing):
         related_name="+",
     )
     # --- the application form's numbered fields ---
-    bureau_number = models.CharField(_("bureau application number"), max_length=24, blank=True)
+    bureau_number = models.CharField(
+        _("bureau application number"), max_length=24, blank=True, db_index=True
+    )
     handler = models.CharField(_("applicant's handling person"), max_length=50, blank=True)
     import_user_name = models.CharField(_("import user"), max_length=200, blank=True)
     import_user_code = models.CharField(_("import user code"), max_length=18, blank=True)

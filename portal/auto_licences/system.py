@@ -191,8 +191,8 @@ class AutoLicence(System):
     editable_states = (S.DRAFT, S.REVOKED)
     deletable_states = (S.DRAFT, S.REVOKED, S.FIRST_REJECTED)
     stages = (
-        Stage(1, S.FIRST_REVIEW, _("First review (初审)")),
-        Stage(2, S.SECOND_REVIEW, _("Second review (复审)")),
+        Stage(1, S.FIRST_REVIEW, _("First review")),
+        Stage(2, S.SECOND_REVIEW, _("Second review")),
     )
     authority_kinds = (AuthorityKind.LICENCE_BUREAU,)
     slug = "auto-licences"
@@ -202,6 +202,14 @@ class AutoLicence(System):
     header_form = HeaderForm
     line_form = GoodsLineForm
     header_fields = (*PRECHECK_FIELDS, *ENTRY_FIELDS)
+    # Seed 004: importer and user blocks from the enterprise, editable (the contract
+    # table's applicant block prefers the enterprise's previous table: services).
+    prefill = {
+        "importer_name": "name_zh",
+        "importer_code": "uscc",
+        "import_user_name": "name_zh",
+        "import_user_code": "uscc",
+    }
     header_columns = columns_of(
         AutoLicenceApplication, ("bureau_number", *PRECHECK_FIELDS, *ENTRY_FIELDS)
     )
@@ -215,6 +223,7 @@ class AutoLicence(System):
     attachment_help = _("Optional for an electronic licence: PDF, JPEG or PNG, at most 1 MB each.")
     copies_max = 99
     filer_date_field = "submitted_at"  # 申请日期: a draft has none
+    search_numbers = ("bureau_number",)  # the licence number is the certificate's
 
     issues_certificate = True
     certificate_noun = _("Licence")
@@ -240,7 +249,7 @@ class AutoLicence(System):
             _("Licence number"),
             lambda f: f.certificate.number if getattr(f, "certificate", None) else "",
         ),
-        Column(_("Goods"), lambda f: f.hs_code_1.name_zh if f.hs_code_1_id else ""),
+        Column(_("Goods"), lambda f: f.hs_code_1.localized_name if f.hs_code_1_id else ""),
         Column(_("Quantity"), lambda f: f.lines_quantity.normalize() if f.lines_quantity else ""),
         Column(_("Unit"), "lines_unit"),
         Column(_("US dollars"), lambda f: "" if f.lines_usd is None else f"{f.lines_usd:.2f}"),
@@ -254,21 +263,30 @@ class AutoLicence(System):
     )
     staff_columns = (
         Column(_("Bureau application number"), "bureau_number"),
-        Column(_("Goods"), lambda f: f.hs_code_1.name_zh if f.hs_code_1_id else ""),
+        Column(_("Goods"), lambda f: f.hs_code_1.localized_name if f.hs_code_1_id else ""),
     )
     summary_columns = (
         Column("申请表号", "bureau_number"),
         Column("商品名称", lambda f: f.hs_code_1.name_zh if f.hs_code_1_id else ""),
     )
-    export_title = "自动进口许可证申请"
+    # Excel: headers and titles in the exporter's language (Chinese as the seed has them).
+    export_title = pgettext_lazy("spreadsheet", "Licence applications")
     export_columns = (
-        Column("申请表序号", "number", 20),
-        Column("申请表号", "bureau_number", 24),
-        Column("状态", "status_label", 14),
-        Column("进口商", "importer_name", 30),
-        Column("年度", "year", 8),
-        Column("商品代码", lambda f: f.hs_code_1.code if f.hs_code_1_id else "", 12),
-        Column("商品名称", lambda f: f.hs_code_1.name_zh if f.hs_code_1_id else "", 24),
+        Column(pgettext_lazy("spreadsheet", "Application serial number"), "number", 20),
+        Column(pgettext_lazy("spreadsheet", "Bureau application number"), "bureau_number", 24),
+        Column(pgettext_lazy("spreadsheet", "Status"), "status_label", 14),
+        Column(pgettext_lazy("spreadsheet", "Importer"), "importer_name", 30),
+        Column(pgettext_lazy("spreadsheet", "Year"), "year", 8),
+        Column(
+            pgettext_lazy("spreadsheet", "Commodity code"),
+            lambda f: f.hs_code_1.code if f.hs_code_1_id else "",
+            12,
+        ),
+        Column(
+            pgettext_lazy("spreadsheet", "Commodity name"),
+            lambda f: f.hs_code_1.localized_name if f.hs_code_1_id else "",
+            24,
+        ),
     )
     certificate_columns = (
         Column(_("Importer"), "holder_name"),
@@ -284,20 +302,24 @@ class AutoLicence(System):
         Column(_("Unit"), "unit"),
         Column(_("Total value in US dollars"), lambda line: line.details.get("total_usd", "")),
     )
-    certificate_export_title = "自动进口许可证"
+    certificate_export_title = pgettext_lazy("spreadsheet", "Automatic import licences")
     certificate_export_columns = (
-        ("许可证号", 16, "certificate__number"),
-        ("申请表序号", 20, "certificate__filing__number"),
-        ("证书状态", 10, "certificate__status"),
-        ("进口商", 30, "certificate__holder_name"),
-        ("商品代码", 12, "hs_code"),
-        ("商品名称", 22, "name"),
-        ("规格", 14, "details.specification"),
-        ("数量", 12, "quantity"),
-        ("单位", 8, "unit"),
-        ("总值折美元", 14, "details.total_usd"),
-        ("发证日期", 12, "certificate__issue_date"),
-        ("有效截止日期", 12, "certificate__valid_until"),
+        (pgettext_lazy("spreadsheet", "Licence number"), 16, "certificate__number"),
+        (
+            pgettext_lazy("spreadsheet", "Application serial number"),
+            20,
+            "certificate__filing__number",
+        ),
+        (pgettext_lazy("spreadsheet", "Certificate status"), 10, "certificate__status"),
+        (pgettext_lazy("spreadsheet", "Importer"), 30, "certificate__holder_name"),
+        (pgettext_lazy("spreadsheet", "Commodity code"), 12, "hs_code"),
+        (pgettext_lazy("spreadsheet", "Commodity name"), 22, "name"),
+        (pgettext_lazy("spreadsheet", "Specification"), 14, "details.specification"),
+        (pgettext_lazy("spreadsheet", "Quantity"), 12, "quantity"),
+        (pgettext_lazy("spreadsheet", "Unit"), 8, "unit"),
+        (pgettext_lazy("spreadsheet", "Total value in US dollars"), 14, "details.total_usd"),
+        (pgettext_lazy("spreadsheet", "Issue date"), 12, "certificate__issue_date"),
+        (pgettext_lazy("spreadsheet", "Expiry date"), 12, "certificate__valid_until"),
     )
     correctable_fields = {"ports": _("declaration ports"), "remarks": _("remarks")}
 

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from documents.excel import Column, write_workbook
 from filings.selectors import filing_for_filer
@@ -187,16 +188,18 @@ def key_agricultural(request, *, system):
     )
 
 
+# The monthly statistics workbook, in the exporter's language (Chinese as the seed has it).
+STATISTICS_TITLE = pgettext_lazy("spreadsheet", "Monthly statistics")
 STATISTICS_COLUMNS = (
-    ("商品代码", 12, "hs_code__code"),
-    ("商品名称", 30, "hs_code__name_zh"),
-    ("单位", 8, "unit"),
-    ("本月数量", 14, "month_quantity"),
-    ("本月金额（美元）", 16, "month_usd"),
-    ("本月份数", 10, "month_count"),
-    ("本年累计数量", 14, "year_quantity"),
-    ("本年累计金额（美元）", 18, "year_usd"),
-    ("本年累计份数", 12, "year_count"),
+    (pgettext_lazy("spreadsheet", "Commodity code"), 12, "hs_code__code"),
+    (pgettext_lazy("spreadsheet", "Commodity name"), 30, "goods"),
+    (pgettext_lazy("spreadsheet", "Unit"), 8, "unit"),
+    (pgettext_lazy("spreadsheet", "Quantity this month"), 14, "month_quantity"),
+    (pgettext_lazy("spreadsheet", "Amount this month (USD)"), 16, "month_usd"),
+    (pgettext_lazy("spreadsheet", "Licences this month"), 10, "month_count"),
+    (pgettext_lazy("spreadsheet", "Quantity this year"), 14, "year_quantity"),
+    (pgettext_lazy("spreadsheet", "Amount this year (USD)"), 18, "year_usd"),
+    (pgettext_lazy("spreadsheet", "Licences this year"), 12, "year_count"),
 )
 
 
@@ -220,7 +223,7 @@ def statistics(request, *, system):
             out = io.BytesIO()
             write_workbook(
                 out,
-                title="月度统计",
+                title=STATISTICS_TITLE,
                 columns=[Column(header, width) for header, width, _key in STATISTICS_COLUMNS],
                 rows=([row[key] for _h, _w, key in STATISTICS_COLUMNS] for row in rows),
             )

@@ -111,3 +111,25 @@ def load(system, *, owner) -> None:
         values={"authority": office, "contact_name": "王经理", "contact_phone": "010-62345678"},
     )
     services.add_line(filing=draft, actor=owner, values=line(2))
+    # One approved and then voided (作废): the approval was issued in error.
+    voided = services.create_draft(
+        system=system,
+        actor=owner,
+        values={
+            "approval_number": "DEMO-AV-2026-0004",
+            "authority": office,
+            "entry_port": port,
+            "contact_name": "王经理",
+            "contact_phone": "010-62345678",
+        },
+    )
+    services.add_line(filing=voided, actor=owner, values=line(0))
+    services.upload_attachment(
+        filing=voided, actor=owner, attachment_type=None, uploaded_file=attachment_list()
+    )
+    services.submit(filing=voided, actor=owner)
+    services.decide(filing=voided, actor=reviewer, decision="approve", opinion="同意进口")
+    voided.refresh_from_db()
+    services.void_certificate(
+        certificate=voided.certificate, actor=reviewer, reason="批准单编号填报有误，予以作废。"
+    )

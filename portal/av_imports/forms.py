@@ -37,9 +37,6 @@ class HeaderForm(PortalFormMixin, forms.ModelForm):
             initial = kwargs.setdefault("initial", {})
             if offices.count() == 1:  # one national office: chosen for the filer
                 initial.setdefault("authority", offices.get().pk)
-            if enterprise is not None:
-                initial.setdefault("contact_name", enterprise.contact_name)
-                initial.setdefault("contact_phone", enterprise.contact_phone)
         super().__init__(*args, **kwargs)
         enterprise = enterprise or (instance.enterprise if instance and instance.pk else None)
         # Back-filled from the enterprise, grey, never typed (seed: 置灰字段为返填字段).

@@ -7,6 +7,7 @@ back to draft without review; a rejected one is final (the filer copies it).
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 
 from documents.models import NoticeKind
@@ -52,7 +53,12 @@ class AvImportApplication(Filing):
         verbose_name = _("audio-video import application")
         verbose_name_plural = _("audio-video import applications")
 
-    @filer_action(source=S.DRAFT, target=S.PENDING, label=_("Submit"), done=_("Submitted"))
+    @filer_action(
+        source=S.DRAFT,
+        target=S.PENDING,
+        label=_("Submit"),
+        done=pgettext_lazy("history", "Submitted"),
+    )
     def submit(self):
         """申报: the filer sends a complete application to the office."""
 

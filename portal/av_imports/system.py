@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from filings.numbering import next_number
 from filings.registry import Column, Stage, System
@@ -80,7 +81,7 @@ class AvImport(System):
     statuses = AvImportStatus
     editable_states = (S.DRAFT,)
     deletable_states = (S.DRAFT,)
-    stages = (Stage(1, S.PENDING, _("Review (审核)")),)
+    stages = (Stage(1, S.PENDING, _("Review")),)
     authority_kinds = (AuthorityKind.AV_IMPORT_OFFICE,)
     slug = "av-imports"
     url_namespace = "av_imports"
@@ -89,12 +90,16 @@ class AvImport(System):
     header_form = HeaderForm
     line_form = GoodsLineForm
     header_fields = HEADER_FIELDS
+    # Seed 003: the importer's contact from the enterprise, editable (name and USCC are
+    # back-filled grey by the form).
+    prefill = {"contact_name": "contact_name", "contact_phone": "contact_phone"}
     copy_excludes = ("approval_number",)
     header_rules = HEADER_RULES
     line_rules = LINE_RULES
     submit_rules = SUBMIT_RULES
     attachment_rules = ATTACHMENT_RULES
     filer_date_field = "submitted_at"
+    search_numbers = ("approval_number",)
 
     lines_from_excel = True
     line_example = {
@@ -136,7 +141,7 @@ class AvImport(System):
 
     list_columns = (
         Column(_("Approval number"), "approval_number"),
-        Column(_("Entry port"), "entry_port.name_zh"),
+        Column(_("Entry port"), "entry_port.localized_name"),
         Column(
             _("Submitted"),
             lambda f: (
@@ -150,38 +155,43 @@ class AvImport(System):
         Column("入境口岸", "entry_port.name_zh"),
     )
 
-    export_title = "批准单"
+    # Excel: headers and titles in the exporter's language (Chinese as the seed has them).
+    export_title = pgettext_lazy("spreadsheet", "Approval documents")
     export_columns = (
-        Column("申请单号", "number", 18),
-        Column("批准单编号", "approval_number", 18),
-        Column("状态", "status_label", 10),
-        Column("进口单位", "enterprise.name_zh", 30),
-        Column("统一社会信用代码", "enterprise.uscc", 21),
-        Column("入境口岸", "entry_port.name_zh", 16),
+        Column(pgettext_lazy("spreadsheet", "Application number"), "number", 18),
+        Column(pgettext_lazy("spreadsheet", "Approval number"), "approval_number", 18),
+        Column(pgettext_lazy("spreadsheet", "Status"), "status_label", 10),
+        Column(pgettext_lazy("spreadsheet", "Importing enterprise"), "enterprise.name_zh", 30),
+        Column(pgettext_lazy("spreadsheet", "Unified social credit code"), "enterprise.uscc", 21),
+        Column(pgettext_lazy("spreadsheet", "Entry port"), "entry_port.localized_name", 16),
         Column(
-            "申报时间",
+            pgettext_lazy("spreadsheet", "Submitted"),
             lambda f: f.submitted_at and timezone.localtime(f.submitted_at).replace(tzinfo=None),
             18,
         ),
     )
 
-    certificate_export_title = "批准单数据统计表"
+    certificate_export_title = pgettext_lazy("spreadsheet", "Approval document statistics")
     certificate_export_columns = (
-        ("批准单编号", 18, "certificate__number"),
-        ("申请单号", 18, "certificate__filing__number"),
-        ("状态", 10, "certificate__status"),
-        ("进口单位", 30, "certificate__holder_name"),
-        ("统一社会信用代码", 21, "certificate__holder_uscc"),
-        ("序号", 6, "line_number"),
-        ("节目名称", 26, "name"),
-        ("原名", 26, "details.title_original"),
-        ("载体", 12, "details.carrier"),
-        ("数量", 10, "quantity"),
-        ("单位", 8, "unit"),
-        ("总价", 14, "details.total"),
-        ("币制", 8, "details.currency"),
-        ("发证日期", 12, "certificate__issue_date"),
-        ("有效期至", 12, "certificate__valid_until"),
+        (pgettext_lazy("spreadsheet", "Approval number"), 18, "certificate__number"),
+        (pgettext_lazy("spreadsheet", "Application number"), 18, "certificate__filing__number"),
+        (pgettext_lazy("spreadsheet", "Status"), 10, "certificate__status"),
+        (pgettext_lazy("spreadsheet", "Importing enterprise"), 30, "certificate__holder_name"),
+        (
+            pgettext_lazy("spreadsheet", "Unified social credit code"),
+            21,
+            "certificate__holder_uscc",
+        ),
+        (pgettext_lazy("spreadsheet", "No."), 6, "line_number"),
+        (pgettext_lazy("spreadsheet", "Programme title"), 26, "name"),
+        (pgettext_lazy("spreadsheet", "Original title"), 26, "details.title_original"),
+        (pgettext_lazy("spreadsheet", "Carrier"), 12, "details.carrier"),
+        (pgettext_lazy("spreadsheet", "Quantity"), 10, "quantity"),
+        (pgettext_lazy("spreadsheet", "Unit"), 8, "unit"),
+        (pgettext_lazy("spreadsheet", "Total price"), 14, "details.total"),
+        (pgettext_lazy("spreadsheet", "Currency"), 8, "details.currency"),
+        (pgettext_lazy("spreadsheet", "Issue date"), 12, "certificate__issue_date"),
+        (pgettext_lazy("spreadsheet", "Valid until"), 12, "certificate__valid_until"),
     )
     certificate_columns = (
         Column(_("Importer"), "holder_name"),

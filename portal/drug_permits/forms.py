@@ -55,9 +55,6 @@ class HeaderForm(PortalFormMixin, forms.ModelForm):
         )
         if self.direction not in Direction.values:
             self.direction = Direction.IMPORT
-        if enterprise is not None and not (instance and instance.pk):
-            # As the seed has it: taken from the enterprise's record, editable.
-            kwargs.setdefault("initial", {}).setdefault("applicant_name_en", enterprise.name_en)
         super().__init__(*args, **kwargs)
         status = instance.status if instance and instance.pk else S.DRAFT
         if self.direction == Direction.IMPORT:

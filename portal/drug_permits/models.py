@@ -138,7 +138,7 @@ class DrugPermitApplication(Filing):
     @decision(
         source=S.PENDING_ACCEPTANCE,
         target=RETURN_VALUE(S.FIRST_REVIEW, S.SECOND_REVIEW, S.FINAL_DECISION),
-        label=_("Accept (受理)"),
+        label=_("Accept"),
         done=_("Accepted"),
         notice=NoticeKind.ACCEPTANCE,
         advances=True,
@@ -150,7 +150,7 @@ class DrugPermitApplication(Filing):
     @decision(
         source=S.PENDING_ACCEPTANCE,
         target=S.NOT_ACCEPTED,
-        label=_("Do not accept (不予受理)"),
+        label=_("Do not accept"),
         done=_("Not accepted"),
         notice=NoticeKind.NON_ACCEPTANCE,
     )
@@ -160,7 +160,7 @@ class DrugPermitApplication(Filing):
     @decision(
         source=S.PENDING_ACCEPTANCE,
         target=S.SUPPLEMENT_REQUIRED,
-        label=_("Request supplement (补正材料)"),
+        label=_("Request supplement"),
         done=_("Supplement requested"),
         notice=NoticeKind.SUPPLEMENT,
         notice_once=True,
@@ -230,7 +230,7 @@ class DrugPermitApplication(Filing):
     @decision(
         source=S.FINAL_DECISION,
         target=S.REFUSED_PENDING_NOTICE,
-        label=_("Refuse (审批不通过)"),
+        label=_("Refuse"),
         done=_("Refused"),
     )
     def refuse(self):
@@ -240,7 +240,7 @@ class DrugPermitApplication(Filing):
         source=S.REFUSED_PENDING_NOTICE,
         target=S.REFUSED,
         levels=(1, 2, 3),
-        label=_("Send the refusal decision (不予许可决定书)"),
+        label=_("Send the refusal decision"),
         done=_("Refusal decision sent"),
         notice=NoticeKind.REFUSAL,
     )

@@ -8,8 +8,9 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.db.models import FilteredRelation, OuterRef, Q, Subquery, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from filings.numbering import next_number
 from filings.registry import Column, Stage, System
@@ -109,13 +110,16 @@ def _district(port) -> str:
     return str(port.customs_district) if port else ""
 
 
-DIRECTIONS_ZH = {"IMPORT": "进口", "EXPORT": "出口"}
-
-
 def _export_rows(applications):
-    """One typed row per application for the Excel export, in one streamed query."""
+    """One typed row per application for the Excel export, in one streamed query, in the
+    active language (reference items by their name in it, when they have one)."""
     statuses = {value: str(label) for value, label in S.choices}
-    directions = DIRECTIONS_ZH
+    directions = {value: str(label) for value, label in Direction.choices}
+    english = (translation.get_language() or "").startswith("en")
+
+    def name(zh, en):
+        return (english and en) or zh
+
     zone = ZoneInfo(settings.TIME_ZONE)
     totals = (
         DrugPermitGoodsLine.objects.filter(application=OuterRef("pk"))
@@ -146,6 +150,10 @@ def _export_rows(applications):
             "export_port_1",
             "submitted_at",
             "certificate__number",
+            "authority__name_en",
+            "purpose__name_en",
+            "first__dosage_form__name_en",
+            "import_port_1__name_en",
         )
     )
     for row in rows.iterator(chunk_size=2000):
@@ -154,8 +162,16 @@ def _export_rows(applications):
             row[0],
             directions.get(row[1], row[1]),
             statuses.get(row[2], row[2]),
-            *row[3:12],
-            row[12] or row[13],
+            row[3],
+            row[4],
+            name(row[5], row[16]),
+            name(row[6], row[17]),
+            row[7],
+            row[8],
+            name(row[9], row[18]),
+            row[10],
+            row[11],
+            name(row[12], row[19]) or row[13],
             submitted,
             row[15],
         )
@@ -173,10 +189,10 @@ class DrugPermit(System):
     editable_states = (S.DRAFT, S.SUPPLEMENT_REQUIRED)
     deletable_states = (S.DRAFT,)
     stages = (
-        Stage(1, S.PENDING_ACCEPTANCE, _("Acceptance (受理)")),
-        Stage(2, S.FIRST_REVIEW, _("First review (初审)"), optional=True),
-        Stage(3, S.SECOND_REVIEW, _("Second review (复审)"), optional=True),
-        Stage(4, S.FINAL_DECISION, _("Final decision (审定)")),
+        Stage(1, S.PENDING_ACCEPTANCE, _("Acceptance")),
+        Stage(2, S.FIRST_REVIEW, _("First review"), optional=True),
+        Stage(3, S.SECOND_REVIEW, _("Second review"), optional=True),
+        Stage(4, S.FINAL_DECISION, _("Final decision")),
     )
     authority_kinds = (AuthorityKind.DRUG_ADMINISTRATION,)
     slug = "drug-permits"
@@ -186,6 +202,8 @@ class DrugPermit(System):
     header_form = HeaderForm
     line_form = GoodsLineForm
     header_fields = ("direction", *HeaderForm.Meta.fields)
+    # Seed 001: the English name and address from the foreign-trade registration, editable.
+    prefill = {"applicant_name_en": "name_en", "applicant_address_en": "address_en"}
     create_only_fields = ("direction",)
     header_rules = HEADER_RULES
     line_rules = LINE_RULES
@@ -213,12 +231,12 @@ class DrugPermit(System):
 
     list_columns = (
         Column(_("Import or export"), "get_direction_display"),
-        Column(_("Approving authority"), "authority.name_zh"),
+        Column(_("Approving authority"), "authority.localized_name"),
     )
     staff_columns = (Column(_("Import or export"), "get_direction_display"),)
     header_columns = (
         Column(_("Import or export"), "get_direction_display"),
-        Column(_("Approving authority"), "authority.name_zh"),
+        Column(_("Approving authority"), "authority.localized_name"),
         Column(_("Applicant name (English)"), "applicant_name_en"),
         Column(_("Applicant address (English)"), "applicant_address_en"),
         Column(_("Filed as an agent"), lambda f: _yes_no(f.is_agent)),
@@ -227,16 +245,16 @@ class DrugPermit(System):
             lambda f: f"{f.principal_name}（{f.principal_uscc}）" if f.is_agent else "",
             shown=lambda f: f.is_agent,
         ),
-        Column(_("Purpose"), "purpose.name_zh"),
+        Column(_("Purpose"), "purpose.localized_name"),
         Column(_("Collection method"), "get_collection_method_display"),
         Column(
             _("Mailing address"),
             "mail_address",
             shown=lambda f: f.collection_method == CollectionMethod.MAIL,
         ),
-        Column(_("Import port 1"), "import_port_1.name_zh", shown=_importing),
+        Column(_("Import port 1"), "import_port_1.localized_name", shown=_importing),
         Column(_("Customs district 1"), lambda f: _district(f.import_port_1), shown=_importing),
-        Column(_("Import port 2"), "import_port_2.name_zh", shown=_importing),
+        Column(_("Import port 2"), "import_port_2.localized_name", shown=_importing),
         Column(_("Customs district 2"), lambda f: _district(f.import_port_2), shown=_importing),
         Column(_("Export port 1"), "export_port_1", shown=lambda f: not _importing(f)),
         Column(_("Export port 2"), "export_port_2", shown=lambda f: not _importing(f)),
@@ -246,12 +264,12 @@ class DrugPermit(System):
         Column(_("HS code"), "hs_code.code"),
         Column(_("Drug name (Chinese)"), "drug_name_zh"),
         Column(_("Drug name (English)"), "drug_name_en"),
-        Column(_("Dosage form"), "dosage_form.name_zh"),
+        Column(_("Dosage form"), "dosage_form.localized_name"),
         Column(_("Specification"), "specification"),
         Column(_("Quantity"), lambda line: _quantity(line.quantity)),
         Column(_("Unit"), "unit"),
         Column(_("Manufacturer"), "manufacturer"),
-        Column(_("Country or region"), "country.name_zh"),
+        Column(_("Country or region"), "country.localized_name"),
     )
     # The sign-off sheet's summary of the filing (documents are always Chinese).
     summary_columns = (
@@ -259,48 +277,62 @@ class DrugPermit(System):
         Column("用途", "purpose.name_zh"),
     )
 
-    export_title = "申请单"
+    # Excel: headers and titles in the exporter's language (Chinese as the seed has them).
+    export_title = pgettext_lazy("spreadsheet", "Applications")
     export_columns = (
-        Column("申请单号", "", 18),
-        Column("进出口", "", 8),
-        Column("状态", "", 16),
-        Column("申请单位", "", 30),
-        Column("统一社会信用代码", "", 21),
-        Column("审批机关", "", 24),
-        Column("用途", "", 14),
-        Column("药品名称", "", 22),
-        Column("商品编码", "", 12),
-        Column("剂型", "", 10),
-        Column("数量合计", "", 12),
-        Column("单位", "", 8),
-        Column("口岸", "", 20),
-        Column("申报时间", "", 18),
-        Column("准许证号", "", 16),
+        Column(pgettext_lazy("spreadsheet", "Application number"), "", 18),
+        Column(pgettext_lazy("spreadsheet", "Import or export"), "", 8),
+        Column(pgettext_lazy("spreadsheet", "Status"), "", 16),
+        Column(pgettext_lazy("spreadsheet", "Applicant"), "", 30),
+        Column(pgettext_lazy("spreadsheet", "Unified social credit code"), "", 21),
+        Column(pgettext_lazy("spreadsheet", "Approving authority"), "", 24),
+        Column(pgettext_lazy("spreadsheet", "Purpose"), "", 14),
+        Column(pgettext_lazy("spreadsheet", "Drug name"), "", 22),
+        Column(pgettext_lazy("spreadsheet", "HS code"), "", 12),
+        Column(pgettext_lazy("spreadsheet", "Dosage form"), "", 10),
+        Column(pgettext_lazy("spreadsheet", "Total quantity"), "", 12),
+        Column(pgettext_lazy("spreadsheet", "Unit"), "", 8),
+        Column(pgettext_lazy("spreadsheet", "Port"), "", 20),
+        Column(pgettext_lazy("spreadsheet", "Submitted"), "", 18),
+        Column(pgettext_lazy("spreadsheet", "Permit number"), "", 16),
     )
 
     # --- certificates -------------------------------------------------------------------
-    certificate_export_title = "准许证数据统计表"
+    certificate_export_title = pgettext_lazy("spreadsheet", "Permit statistics")
     # (header, width, value key of the certificate line: a field, certificate__…, details.…)
     certificate_export_columns = (
-        ("准许证号", 16, "certificate__number"),
-        ("申请单号", 18, "certificate__filing__number"),
-        ("进出口", 8, "content.direction", lambda value: DIRECTIONS_ZH.get(value, value)),
-        ("证书状态", 10, "certificate__status"),
-        ("单位名称", 30, "certificate__holder_name"),
-        ("统一社会信用代码", 21, "certificate__holder_uscc"),
-        ("序号", 6, "line_number"),
-        ("药品名称", 22, "name"),
-        ("英文名称", 26, "details.drug_name_en"),
-        ("商品编码", 12, "hs_code"),
-        ("剂型", 10, "details.dosage_form"),
-        ("规格", 14, "details.specification"),
-        ("数量", 12, "quantity"),
-        ("单位", 8, "unit"),
-        ("生产厂商", 26, "details.manufacturer"),
-        ("国家（地区）", 12, "details.country"),
-        ("发证日期", 12, "certificate__issue_date"),
-        ("有效期至", 12, "certificate__valid_until"),
-        ("发证机关", 24, "certificate__authority__name_zh"),
+        (pgettext_lazy("spreadsheet", "Permit number"), 16, "certificate__number"),
+        (pgettext_lazy("spreadsheet", "Application number"), 18, "certificate__filing__number"),
+        (
+            pgettext_lazy("spreadsheet", "Import or export"),
+            8,
+            "content.direction",
+            lambda value: _direction_label(value),
+        ),
+        (pgettext_lazy("spreadsheet", "Certificate status"), 10, "certificate__status"),
+        (pgettext_lazy("spreadsheet", "Enterprise name"), 30, "certificate__holder_name"),
+        (
+            pgettext_lazy("spreadsheet", "Unified social credit code"),
+            21,
+            "certificate__holder_uscc",
+        ),
+        (pgettext_lazy("spreadsheet", "No."), 6, "line_number"),
+        (pgettext_lazy("spreadsheet", "Drug name"), 22, "name"),
+        (pgettext_lazy("spreadsheet", "English name"), 26, "details.drug_name_en"),
+        (pgettext_lazy("spreadsheet", "HS code"), 12, "hs_code"),
+        (pgettext_lazy("spreadsheet", "Dosage form"), 10, "details.dosage_form"),
+        (pgettext_lazy("spreadsheet", "Specification"), 14, "details.specification"),
+        (pgettext_lazy("spreadsheet", "Quantity"), 12, "quantity"),
+        (pgettext_lazy("spreadsheet", "Unit"), 8, "unit"),
+        (pgettext_lazy("spreadsheet", "Manufacturer"), 26, "details.manufacturer"),
+        (pgettext_lazy("spreadsheet", "Country (region)"), 12, "details.country"),
+        (pgettext_lazy("spreadsheet", "Issue date"), 12, "certificate__issue_date"),
+        (pgettext_lazy("spreadsheet", "Valid until"), 12, "certificate__valid_until"),
+        (
+            pgettext_lazy("spreadsheet", "Issuing authority"),
+            24,
+            "certificate__authority__name_zh",
+        ),
     )
     certificate_columns = (
         Column(_("Holder"), "holder_name"),
@@ -365,6 +397,11 @@ class DrugPermit(System):
                 choices=Direction.choices, label=_("Import or export"), empty_label=_("All")
             )
         }
+
+    def load_demo(self, *, owner) -> None:
+        from .demo import load
+
+        load(self, owner=owner)
 
     def entry_block(self, membership) -> str | None:
         if not membership.enterprise.has_trade_registration:

@@ -109,12 +109,19 @@ def test_decision_updates_the_owners_page_and_the_next_to_do_list_live(
         owner.goto(owner.base + f"/drug-permits/{filed.number}/")
         assert owner.locator("#status").inner_text() == "待受理"
         owner.wait_for_function("window.swSocket && window.swSocket.readyState === 1")
+        # The same owner's "My filings" in a second tab: its row changes too.
+        mine = owner.context.new_page()
+        mine.goto(owner.base + "/filings/")
+        mine_status = mine.locator(f'#my-filings tr[data-number="{filed.number}"] .status')
+        assert mine_status.inner_text() == "待受理"
+        mine.wait_for_function("window.swSocket && window.swSocket.readyState === 1")
 
         reviewer = context_at(browser, owner_base)
         sign_in(reviewer, "drug-l2")
         reviewer.goto(reviewer.base + "/admin/drug-permit/todo/")
         reviewer.wait_for_function("window.swSocket && window.swSocket.readyState === 1")
         assert reviewer.locator(f'#todo tr[data-number="{filed.number}"]').count() == 0
+        waiting = int("".join(filter(str.isdigit, reviewer.locator("#waiting-count").inner_text())))
 
         approver = context_at(browser, approver_base)
         sign_in(approver, "drug-l1")
@@ -130,9 +137,24 @@ def test_decision_updates_the_owners_page_and_the_next_to_do_list_live(
         owner.wait_for_function(
             "document.querySelector('#status').textContent.trim() === '待初审'", timeout=10_000
         )
+        mine.wait_for_function(
+            f"document.querySelector('#my-filings tr[data-number=\"{filed.number}\"] .status')"
+            ".textContent.trim() === '待初审'",
+            timeout=10_000,
+        )
+        assert (
+            mine.evaluate(
+                "performance.getEntriesByType('resource')"
+                ".filter(e => e.name.includes('/filings/')).length"
+            )
+            == 0
+        )
         row = reviewer.locator(f'#todo tr[data-number="{filed.number}"]')
         row.wait_for(timeout=10_000)
-        assert "1" in reviewer.locator("#waiting-count").inner_text()
+        reviewer.wait_for_function(
+            f"document.querySelector('#waiting-count').textContent.includes('{waiting + 1}')",
+            timeout=10_000,
+        )
         assert "待初审" in row.inner_text() and "北京示范医药" in row.inner_text()
         # The row came by itself: the page was not fetched again.
         assert (
