@@ -227,7 +227,7 @@ def compare(case: Case, where: str, got: dict, want: dict) -> None:
 def page_figures(html: str) -> dict:
     figures = {}
     for code, row in re.findall(r'<tr data-code="(\d+)">(.*?)</tr>', html, re.S):
-        cells = re.findall(r"<td>([^<]*)</td>", row)
+        cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
         assert len(cells) == 9, (code, cells)
         figures[(code, cells[2])] = {
             key: _number(cell) for key, cell in zip(KEYS, cells[3:], strict=True)

@@ -27,19 +27,8 @@ HEADER_FIELDS = (
     "export_countries",
     "remarks",
 )
-REQUIRED_TO_SUBMIT = {
-    "generic_name_zh",
-    "generic_name_en",
-    "approval_number",
-    "dosage_form",
-    "specification",
-    "packaging",
-    "mah_name",
-    "manufacturer_name",
-    "production_address",
-    "hs_code",
-    "export_countries",
-}
+# Submitting needs every field but the trade names and the remarks.
+REQUIRED_TO_SUBMIT = set(HEADER_FIELDS) - {"trade_name_zh", "trade_name_en", "remarks"}
 
 
 class ArchiveForm(PortalFormMixin, forms.ModelForm):
