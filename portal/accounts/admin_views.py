@@ -146,15 +146,25 @@ class RegulatorEditView(RegulatorAdminView, FormView):
 
     def get_initial(self):
         return {
+            "region": self.regulator.region_id,
             "modules": self.regulator.granted_modules(),
             "is_active": self.regulator.is_active,
         }
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "within": self.own_region}
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "regulator": self.regulator}
 
     def form_valid(self, form):
         with transaction.atomic():
+            if form.cleaned_data["region"] != self.regulator.region:
+                services.set_regulator_region(
+                    actor=self.request.user,
+                    regulator=self.regulator,
+                    region=form.cleaned_data["region"],
+                )
             services.set_regulator_modules(
                 actor=self.request.user,
                 regulator=self.regulator,

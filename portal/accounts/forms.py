@@ -172,6 +172,11 @@ class RegulatorForm(PortalFormMixin, forms.Form):
 
 
 class RegulatorChangeForm(PortalFormMixin, forms.Form):
+    region = forms.ModelChoiceField(
+        label=_("Jurisdiction"),
+        queryset=Region.objects.none(),
+        help_text=_("The regulator reads this region and every region under it."),
+    )
     modules = forms.MultipleChoiceField(
         label=_("Read rights"),
         choices=Module.choices,
@@ -184,3 +189,10 @@ class RegulatorChangeForm(PortalFormMixin, forms.Form):
         required=False,
         help_text=_("A disabled regulator cannot sign in and reads nothing."),
     )
+
+    def __init__(self, *args, within: Region, **kwargs):
+        super().__init__(*args, **kwargs)
+        region = self.fields["region"]
+        region.queryset = Region.objects.live().filter(within.scope_q("code"))
+        region.widget = ReferencePicker("regions", params={"within": within.code})
+        region.error_messages["invalid_choice"] = _("Choose a region within your own.")

@@ -307,6 +307,19 @@ def set_regulator_modules(*, actor, regulator: Regulator, modules) -> Regulator:
 
 
 @transaction.atomic
+def set_regulator_region(*, actor, regulator: Regulator, region) -> Regulator:
+    """Move a regulator to another region, within the administrator's own."""
+    locked = _administered(actor, regulator)
+    own = administrable_region(actor)
+    if own is None or not region.is_within(own):
+        raise PermissionDenied
+    locked.region = region
+    locked.save(update_fields=["region"])
+    forget_regulator(regulator.user)
+    return locked
+
+
+@transaction.atomic
 def set_regulator_active(*, actor, regulator: Regulator, active: bool) -> Regulator:
     """Disable a regulator (it reads nothing and cannot sign in) or enable it again."""
     locked = _administered(actor, regulator)

@@ -212,15 +212,40 @@ def test_regulator_pages_for_the_beijing_administrator(regulators, authority_adm
     haidian = regulators["haidian"]
     page = client.get(reverse("regulator_edit", args=[haidian.pk])).content.decode()
     assert "checked" in page
-    response = client.post(reverse("regulator_edit", args=[haidian.pk]), {"modules": []})
+    region = haidian.region_id
+    response = client.post(
+        reverse("regulator_edit", args=[haidian.pk]), {"region": region, "modules": []}
+    )
     assert response.status_code == 302
     haidian.refresh_from_db()
     assert not haidian.is_active and haidian.granted_modules() == []
     client.post(
-        reverse("regulator_edit", args=[haidian.pk]), {"modules": [ARCHIVE], "is_active": "on"}
+        reverse("regulator_edit", args=[haidian.pk]),
+        {"region": region, "modules": [ARCHIVE], "is_active": "on"},
     )
     haidian.refresh_from_db()
     assert haidian.is_active and haidian.granted_modules() == [ARCHIVE]
+
+    # Moved within Beijing: it reads its new district at once; outside Beijing: refused.
+    chaoyang = Region.objects.get(code="110105")
+    edit = reverse("regulator_edit", args=[haidian.pk])
+    kept = {"modules": [ARCHIVE], "is_active": "on"}
+    assert client.post(edit, {"region": chaoyang.pk, **kept}).status_code == 302
+    haidian.refresh_from_db()
+    assert haidian.region == chaoyang
+    pudong = Region.objects.get(code="310115")
+    response = client.post(edit, {"region": pudong.pk, **kept})
+    assert (
+        response.status_code == 200
+        and "errorlist" in response.content.decode()
+        or ('role="alert"' in response.content.decode())
+    )
+    haidian.refresh_from_db()
+    assert haidian.region == chaoyang
+    with pytest.raises(PermissionDenied):
+        services.set_regulator_region(
+            actor=haidian.user, regulator=regulators["beijing"], region=chaoyang
+        )
 
 
 def test_superuser_administers_every_regulator(regulators, django_user_model):
