@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.forms import PortalFormMixin
 from portal.reference.models import Country, DosageForm, HSCode
-from portal.reference.widgets import ReferencePicker
+from portal.reference.widgets import ReferenceMultiPicker, ReferencePicker
 
 from .models import ExportDrugArchive
 
@@ -38,7 +38,7 @@ class ArchiveForm(PortalFormMixin, forms.ModelForm):
         widgets = {
             "dosage_form": ReferencePicker("dosage-forms"),
             "hs_code": ReferencePicker("hs-codes"),
-            "export_countries": forms.SelectMultiple(attrs={"size": 8}),
+            "export_countries": ReferenceMultiPicker("countries"),
             "remarks": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
@@ -46,7 +46,7 @@ class ArchiveForm(PortalFormMixin, forms.ModelForm):
                 "As on the drug registration certificate, e.g. 国药准字H20260001."
             ),
             "export_countries": _(
-                "Hold Ctrl (⌘ on a Mac) to choose several; type a name to jump to it."
+                "Type a code or name and press Enter to add a country; add as many as needed."
             ),
             "hs_code": _("A pharmaceutical code, chapter 29 or 30."),
         }

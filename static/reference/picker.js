@@ -6,7 +6,10 @@
     if (root.dataset.refReady) return;
     root.dataset.refReady = "1";
     const input = root.querySelector("[data-ref-input]");
-    const hidden = root.querySelector("[data-ref-value]");
+    const multiple = "multiple" in root.dataset;
+    const chips = root.querySelector(".ref-picker__chips");
+    // A multiple picker keeps no single value: each chip carries its own hidden input.
+    const hidden = root.querySelector("[data-ref-value]") || document.createElement("input");
     const list = root.querySelector("[role=listbox]");
     let options = [];
     let active = -1;
@@ -33,9 +36,54 @@
       }
     }
 
+    function removeChip(chip) {
+      // Focus stays near: the next chip's ×, else the previous one's (not the input,
+      // whose focus would open the list over the page).
+      const near = chip.nextElementSibling || chip.previousElementSibling;
+      const hadFocus = chip.contains(document.activeElement);
+      chip.remove();
+      root.dispatchEvent(new CustomEvent("ref-picker:change", { bubbles: true }));
+      if (hadFocus && near) near.querySelector(".ref-picker__remove").focus();
+    }
+
+    function addChip(option) {
+      if (chips.querySelector('[data-id="' + option.id + '"]')) return;
+      const li = document.createElement("li");
+      li.className = "ref-picker__chip";
+      li.dataset.id = option.id;
+      const value = document.createElement("input");
+      value.type = "hidden";
+      value.name = root.dataset.name;
+      value.value = option.id;
+      const text = document.createElement("span");
+      text.textContent = option.label;
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "ref-picker__remove";
+      remove.setAttribute("aria-label", root.dataset.remove + " " + option.label);
+      remove.textContent = "×";
+      li.append(value, text, " ", remove);
+      chips.appendChild(li);
+    }
+
+    if (multiple) {
+      chips.addEventListener("click", (event) => {
+        const button = event.target.closest(".ref-picker__remove");
+        if (button) removeChip(button.closest(".ref-picker__chip"));
+      });
+    }
+
     function choose(index) {
       const option = options[index];
       if (!option) return;
+      if (multiple) {
+        addChip(option);
+        input.value = "";
+        chosenLabel = "";
+        close();
+        root.dispatchEvent(new CustomEvent("ref-picker:change", { bubbles: true, detail: option }));
+        return;
+      }
       hidden.value = option.id;
       input.value = option.label;
       chosenLabel = option.label;
@@ -102,7 +150,10 @@
       if (!input.value) search();
     });
     input.addEventListener("keydown", (event) => {
-      if (event.key === " " && !input.value) {
+      if (multiple && event.key === "Backspace" && !input.value && chips.lastElementChild) {
+        event.preventDefault();
+        removeChip(chips.lastElementChild);
+      } else if (event.key === " " && !input.value) {
         // As in the single window's own screens: Space on an empty field lists everything.
         event.preventDefault();
         search();
@@ -132,7 +183,8 @@
     input.addEventListener("blur", () => {
       close();
       // Typed text that was never chosen must not look like a choice.
-      if (input.value !== chosenLabel) input.value = hidden.value ? chosenLabel : "";
+      if (multiple) input.value = "";
+      else if (input.value !== chosenLabel) input.value = hidden.value ? chosenLabel : "";
     });
   }
 
