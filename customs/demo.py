@@ -6,9 +6,10 @@ through the same ``services.receive`` the inbound endpoint calls.
 """
 
 import tempfile
-from datetime import date, datetime
+from datetime import datetime
 
 from django.conf import settings
+from django.utils import timezone
 
 from . import services as customs
 from . import xml
@@ -55,7 +56,7 @@ def through_customs(certificate, *, actor, written_off) -> None:
         xml.write_off(
             message_id=xml.new_message_id(),
             declaration_number="223320261000000001",
-            declaration_date=date.today(),
+            declaration_date=timezone.localdate(),
             port_code="2233",
             documents=[
                 (certificate.system, certificate.number, [(line.line_number, written_off, 1)])

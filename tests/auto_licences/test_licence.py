@@ -34,7 +34,7 @@ def url(name, *args):
 
 
 def precheck(client, *codes, port="2233"):
-    data = {"year": date.today().year, "one_batch": "True", "port_1": port_pk(port)}
+    data = {"year": timezone.localdate().year, "one_batch": "True", "port_1": port_pk(port)}
     for n, code in enumerate(codes, start=1):
         data[f"hs_code_{n}"] = HSCode.objects.get(code=code).pk
     return client.post(url("precheck"), data).content.decode()
@@ -128,7 +128,9 @@ def test_submit_assigns_the_bureau_number_and_revoke_returns_it(owner, chains):
     lic.services.submit(filing=filing, actor=owner)
     assert filing.status == "FIRST_REVIEW"
     # Two-digit year, region code and organisation code from the USCC, a sequence.
-    assert re.fullmatch(rf"{date.today().year % 100:02d}1101MA01C2D3X\d{{6}}", filing.bureau_number)
+    assert re.fullmatch(
+        rf"{timezone.localdate().year % 100:02d}1101MA01C2D3X\d{{6}}", filing.bureau_number
+    )
     lic.services.withdraw(filing=filing, actor=owner)
     filing.refresh_from_db()
     assert filing.status == "REVOKED" and filing.is_editable
@@ -148,7 +150,7 @@ def test_both_reviews_then_the_electronic_licence_goes_to_customs(owner, owner_c
     filing.refresh_from_db()
     certificate = filing.certificate
     assert filing.status == "ISSUED" and certificate.number.startswith(
-        f"{date.today().year % 100:02d}-JK-"
+        f"{timezone.localdate().year % 100:02d}-JK-"
     )
     assert certificate.valid_until == validity_end(issued=certificate.issue_date, year=filing.year)
     html = owner_client.get(url("detail", filing.number)).content.decode()
@@ -258,7 +260,7 @@ def declare(client, number, declaration, quantity="10", day=None):
     body = xml.write_off(
         message_id=xml.new_message_id(),
         declaration_number=declaration,
-        declaration_date=day or date.today(),
+        declaration_date=day or timezone.localdate(),
         port_code="2233",
         documents=[("AUTO_IMPORT_LICENCE", number, [(1, quantity, 1)])],
     )
@@ -336,7 +338,7 @@ def test_monthly_statistics_match_sums_by_hand(owner, owner_client, chains):
     lic.services.decide(filing=second, actor=chains[2], decision="second_pass")
     other = lic.draft(owner, hs_code_1=beef)  # never submitted: not counted
     lic.services.add_line(filing=other, actor=owner, values=lic.line(hs_code=beef))
-    today = date.today()
+    today = timezone.localdate()
     query = {"year": today.year, "month": today.month}
     html = owner_client.get(url("statistics"), query).content.decode()
     row = re.search(r'<tr data-code="2601120000">(.*?)</tr>', html, re.S).group(1)
@@ -392,7 +394,7 @@ def test_the_query_filters_of_the_seed_and_its_columns(owner, owner_client, chai
     assert shown(trade_mode="0110")[0] == {licence.number}
     assert shown(licence_number=licence.certificate.number)[0] == {licence.number}
     assert shown(bureau_number=licence.bureau_number[-6:])[0] == {licence.number}
-    assert shown(year=str(date.today().year + 5))[0] == set()
+    assert shown(year=str(timezone.localdate().year + 5))[0] == set()
     found, html = shown(number=licence.number)
     row = re.search(rf'<tr data-number="{licence.number}">(.*?)</tr>', html, re.S).group(1)
     cells = [

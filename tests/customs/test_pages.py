@@ -1,9 +1,10 @@
 """The customs pages: send from the certificate query, correct, write-off queries, import."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from customs import xml
 from customs.models import ImportBatch, OutboundMessage
@@ -21,7 +22,7 @@ def write_off(client, number, declaration, quantity, line=1):
     body = xml.write_off(
         message_id=xml.new_message_id(),
         declaration_number=declaration,
-        declaration_date=date.today(),
+        declaration_date=timezone.localdate(),
         port_code="2233",
         documents=[("DRUG_PERMIT", number, [(line, quantity, 1)])],
     )
@@ -152,8 +153,8 @@ def record(number, authority_code="DA-110000", **overrides):
         "authority_code": authority_code,
         "holder_name": "北京示范医药有限公司",
         "holder_uscc": USCC_BEIJING,
-        "issue_date": date.today(),
-        "valid_until": date.today() + timedelta(days=365),
+        "issue_date": timezone.localdate(),
+        "valid_until": timezone.localdate() + timedelta(days=365),
         "content": {"direction": "IMPORT", "purpose": "医疗用途"},
         "lines": [
             {
