@@ -116,13 +116,17 @@
       highlight(options.length ? 0 : -1);
     }
 
-    function search() {
+    function search(attempt) {
       const mine = ++seq;
+      const tries = attempt || 1;
       pending = true;
       const url = new URL(root.dataset.url, window.location.href);
       url.searchParams.set("q", input.value);
       fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-        .then((r) => r.json())
+        .then((r) => {
+          if (!r.ok) throw new Error("HTTP " + r.status);
+          return r.json();
+        })
         .then((data) => {
           if (mine !== seq) return;
           pending = false;
@@ -132,6 +136,26 @@
             enterWhilePending = false;
             if (options.length) choose(0);
           }
+        })
+        .catch(() => {
+          // A dropped connection or a busy server: ask again (twice), then say so.
+          if (mine !== seq) return;
+          if (tries < 3) {
+            setTimeout(() => {
+              if (mine === seq) search(tries + 1);
+            }, 250 * tries);
+            return;
+          }
+          pending = false;
+          enterWhilePending = false;
+          options = [];
+          list.innerHTML = "";
+          const li = document.createElement("li");
+          li.className = "ref-picker__empty";
+          li.textContent = root.dataset.failed || root.dataset.empty;
+          list.appendChild(li);
+          list.hidden = false;
+          input.setAttribute("aria-expanded", "true");
         });
     }
 
