@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from filings.selectors import approval_settings, attachments_of
 from portal.accounts.validators import validate_uscc
 from portal.languages import localized_name
+from portal.pdf_safety import active_content
 
 
 def _empty(value) -> bool:
@@ -270,14 +271,28 @@ def is_pdf(uploaded_file) -> bool:
     return head.lstrip().startswith(b"%PDF-")
 
 
+ACTIVE_PDF = _(
+    "This PDF holds active content (JavaScript, actions run on opening, launched programs "
+    "or embedded files) and cannot be accepted. Print it to a plain PDF and upload that."
+)
+
+
+def _active_pdf(uploaded_file) -> list[tuple[str, str]]:
+    if active_content(uploaded_file):
+        return [("file", ACTIVE_PDF)]
+    return []
+
+
 class PdfOnly(Rule):
-    """Attachments are PDF files, recognised by their content."""
+    """Attachments are PDF files, recognised by their content, without active content."""
 
     field = "file"
     message = _("Only PDF files can be attached; this file is not a PDF.")
 
-    def broken(self, obj, context):
-        return not is_pdf(context["file"])
+    def errors(self, obj, context):
+        if not is_pdf(context["file"]):
+            return [(self.field, self.message)]
+        return _active_pdf(context["file"])
 
 
 SIGNATURES = {
@@ -314,8 +329,11 @@ class FileOfType(Rule):
             "kinds": "、".join(self.kinds)
         }
 
-    def broken(self, obj, context):
-        return kind_of(context["file"]) not in self.kinds
+    def errors(self, obj, context):
+        kind = kind_of(context["file"])
+        if kind not in self.kinds:
+            return [(self.field, self.message)]
+        return _active_pdf(context["file"]) if kind == "PDF" else []
 
 
 class AttachmentTypeOf(Rule):
