@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.http import Http404
 
+from .compare import compare
 from .models import AuditEntry
 
 
@@ -44,9 +45,20 @@ def submitted_versions(filing) -> list[Version]:
     return [Version(n, entry) for n, entry in enumerate(entries, start=1)]
 
 
-def submitted_version(filing, revision_id) -> Version:
-    """One submitted version by its revision id; anything else is a 404."""
-    for version in submitted_versions(filing):
+def pick(found: list[Version], revision_id) -> Version:
+    """One of ``found`` by its revision id; anything else (a draft's revision, another
+    record's, garbage from a query string) is a 404."""
+    for version in found:
         if str(version.revision_id) == str(revision_id):
             return version
     raise Http404
+
+
+def comparison(found: list[Version], params, columns):
+    """Two of ``found`` (``from``, ``to`` in ``params``; default the last two) and what
+    changed between them, field by field; (None, None, None) while there is one."""
+    if len(found) < 2:
+        return None, None, None
+    before = pick(found, params.get("from") or found[-2].revision_id)
+    after = pick(found, params.get("to") or found[-1].revision_id)
+    return before, after, compare(before.as_object(), after.as_object(), columns=columns)

@@ -15,7 +15,6 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from documents.admin_views import start_export
 from documents.models import DocumentJob
 from filings import versions
-from filings.compare import compare
 from filings.filters import regulator_filterset
 from filings.selectors import filings_for_regulator
 from portal.accounts.selectors import jurisdiction_of, regulator_may_read
@@ -124,7 +123,7 @@ class RegulatorRecordView(RegulatorView):
         found = versions.submitted_versions(self.filing)
         asked = self.request.GET.get("version")
         if asked:
-            return found, versions.submitted_version(self.filing, asked)
+            return found, versions.pick(found, asked)
         return found, found[-1] if found else None
 
     def get_context_data(self, **kwargs):
@@ -132,14 +131,9 @@ class RegulatorRecordView(RegulatorView):
         system, filing = self.system, self.filing
         found, shown = self.shown()
         obj = shown.as_object() if shown else filing
-        comparison = before = after = None
-        if len(found) > 1:
-            params = self.request.GET
-            before = versions.submitted_version(filing, params.get("from") or found[-2].revision_id)
-            after = versions.submitted_version(filing, params.get("to") or found[-1].revision_id)
-            comparison = compare(
-                before.as_object(), after.as_object(), columns=system.header_columns
-            )
+        before, after, comparison = versions.comparison(
+            found, self.request.GET, system.header_columns
+        )
         context.update(
             application=filing,
             versions=found,

@@ -26,7 +26,6 @@ from documents.filters import CertificateHistoryFilter, CustomsStatusFilter
 from documents.models import CertificateStatus
 from documents.views import pdf_response
 from filings import audit, versions
-from filings.compare import compare
 from filings.filters import filing_filterset
 from filings.models import StagedImport
 from filings.runner import AlreadyHandled
@@ -803,7 +802,8 @@ def version_facts(system, obj) -> list:
 def version(request, number: str, revision_id: int, *, system):
     """One submitted version as it was submitted."""
     filing = filing_for_filer(request.user, system.key, number)
-    shown = versions.submitted_version(filing, revision_id)
+    found = versions.submitted_versions(filing)
+    shown = versions.pick(found, revision_id)
     return render(
         request,
         "workflows/enterprise/version.html",
@@ -813,27 +813,16 @@ def version(request, number: str, revision_id: int, *, system):
             "application": filing,
             "version": shown,
             "facts": version_facts(system, shown.as_object()),
-            "versions": versions.submitted_versions(filing),
+            "versions": found,
         },
     )
-
-
-def comparison_of(system, filing, params):
-    """Two submitted versions (``from``, ``to``; default: the last two), compared field by
-    field; None when fewer than two exist.  Unknown ids are a 404."""
-    found = versions.submitted_versions(filing)
-    if len(found) < 2:
-        return None, None, None
-    before = versions.submitted_version(filing, params.get("from") or found[-2].revision_id)
-    after = versions.submitted_version(filing, params.get("to") or found[-1].revision_id)
-    result = compare(before.as_object(), after.as_object(), columns=system.header_columns)
-    return before, after, result
 
 
 @system_module
 def compare_versions(request, number: str, *, system):
     filing = filing_for_filer(request.user, system.key, number)
-    before, after, result = comparison_of(system, filing, request.GET)
+    found = versions.submitted_versions(filing)
+    before, after, result = versions.comparison(found, request.GET, system.header_columns)
     return render(
         request,
         "workflows/enterprise/compare.html",
@@ -844,6 +833,6 @@ def compare_versions(request, number: str, *, system):
             "before": before,
             "after": after,
             "comparison": result,
-            "versions": versions.submitted_versions(filing),
+            "versions": found,
         },
     )

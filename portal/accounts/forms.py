@@ -138,8 +138,34 @@ class EnterpriseProfileForm(PortalFormMixin, forms.ModelForm):
         fields = PROFILE_FIELDS
 
 
-class RegulatorForm(PortalFormMixin, forms.Form):
+class RegulatorFields(PortalFormMixin, forms.Form):
+    """A regulator's jurisdiction, offered within the administrator's own, and read rights."""
+
+    region = forms.ModelChoiceField(
+        label=_("Jurisdiction"),
+        queryset=Region.objects.none(),
+        help_text=_("The regulator reads this region and every region under it."),
+    )
+    modules = forms.MultipleChoiceField(
+        label=_("Read rights"),
+        choices=Module.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("The modules whose submitted records the regulator may read."),
+    )
+
+    def __init__(self, *args, within: Region, **kwargs):
+        super().__init__(*args, **kwargs)
+        region = self.fields["region"]
+        region.queryset = Region.objects.live().filter(within.scope_q("code"))
+        region.widget = ReferencePicker("regions", params={"within": within.code})
+        region.error_messages["invalid_choice"] = _("Choose a region within your own.")
+
+
+class RegulatorForm(RegulatorFields):
     """A new regulator account in a region within the administrator's own."""
+
+    field_order = ["username", "password", "region", "modules"]
 
     username = forms.CharField(
         label=_("Account name"), max_length=30, validators=[USERNAME_VALIDATOR]
@@ -150,49 +176,11 @@ class RegulatorForm(PortalFormMixin, forms.Form):
         strip=False,
         help_text=_("The regulator changes it after signing in."),
     )
-    region = forms.ModelChoiceField(
-        label=_("Jurisdiction"),
-        queryset=Region.objects.none(),
-        help_text=_("The regulator reads this region and every region under it."),
-    )
-    modules = forms.MultipleChoiceField(
-        label=_("Read rights"),
-        choices=Module.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text=_("The modules whose submitted records the regulator may read."),
-    )
-
-    def __init__(self, *args, within: Region, **kwargs):
-        super().__init__(*args, **kwargs)
-        region = self.fields["region"]
-        region.queryset = Region.objects.live().filter(within.scope_q("code"))
-        region.widget = ReferencePicker("regions", params={"within": within.code})
-        region.error_messages["invalid_choice"] = _("Choose a region within your own.")
 
 
-class RegulatorChangeForm(PortalFormMixin, forms.Form):
-    region = forms.ModelChoiceField(
-        label=_("Jurisdiction"),
-        queryset=Region.objects.none(),
-        help_text=_("The regulator reads this region and every region under it."),
-    )
-    modules = forms.MultipleChoiceField(
-        label=_("Read rights"),
-        choices=Module.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text=_("The modules whose submitted records the regulator may read."),
-    )
+class RegulatorChangeForm(RegulatorFields):
     is_active = forms.BooleanField(
         label=_("Active"),
         required=False,
         help_text=_("A disabled regulator cannot sign in and reads nothing."),
     )
-
-    def __init__(self, *args, within: Region, **kwargs):
-        super().__init__(*args, **kwargs)
-        region = self.fields["region"]
-        region.queryset = Region.objects.live().filter(within.scope_q("code"))
-        region.widget = ReferencePicker("regions", params={"within": within.code})
-        region.error_messages["invalid_choice"] = _("Choose a region within your own.")

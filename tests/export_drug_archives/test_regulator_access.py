@@ -157,3 +157,17 @@ def test_another_enterprise_cannot_open_a_record(world):
     other = client_for(world["shanghai-owner"])
     url = reverse("export_drug_archives:detail", args=[world["haidian"].number])
     assert other.get(url).status_code == 404
+
+
+def test_the_query_answers_bad_input_with_a_message(world):
+    client = client_for(regulator("reg-bad", "110000"))
+    url = reverse(f"{NS}:regulator_query")
+    for query in (
+        {"date_from": "abc", "date_to": "2026-02-31"},
+        {"dosage_form": "x", "uscc": "<script>", "after": "not-a-cursor"},
+        {"generic_name": "%" * 300, "before": "!!"},
+    ):
+        response = client.get(url, query)
+        assert response.status_code == 200, query
+    record = reverse(f"{NS}:regulator_detail", args=[world["haidian"].number])
+    assert client.get(record, {"from": "x", "to": "y"}).status_code == 404
