@@ -339,7 +339,7 @@ class Table:
     as the column's type).
 
     ``columns`` are the attnames given per row (ids included where the caller
-    chooses them); every other column gets its field's default.  Values of
+    chooses them); every other column gets its field's default (or the database's own).  Values of
     date, time, decimal and JSON fields go through the field's
     ``get_db_prep_save``; the rest (text, numbers, ids, booleans) as they are.
     """
@@ -354,7 +354,12 @@ class Table:
     def __init__(self, model, columns: list[str]):
         fields = {f.attname: f for f in model._meta.local_concrete_fields}
         given = [fields[name] for name in columns]
-        rest = [f for name, f in fields.items() if name not in columns and not f.primary_key]
+        # Columns with a database default (db_default) are left to the database.
+        rest = [
+            f
+            for name, f in fields.items()
+            if name not in columns and not f.primary_key and not f.has_db_default()
+        ]
         for f in rest:
             if not (f.has_default() or f.null or f.empty_strings_allowed):
                 raise ValueError(f"{model.__name__}.{f.name} needs a value")

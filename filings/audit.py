@@ -11,6 +11,11 @@ from .models import AuditEntry, Filing
 
 _listeners = []
 
+# Rows that record a fact about a change already made (the bytes an issued document was
+# kept as), not a change of status: nobody is notified of them.
+DOCUMENT_ISSUED = "document_issued"
+RECORD_ONLY = frozenset({DOCUMENT_ISSUED})
+
 
 def listen(callback) -> None:
     """``callback(entry_id)`` runs after the transaction of each recorded change commits.
@@ -41,6 +46,7 @@ def record(
     request=None,
     filing=None,
     revision=None,
+    sha256: str = "",
 ) -> AuditEntry:
     """Append one history row; called inside the service's transaction."""
     if filing is None and isinstance(target, Filing):
@@ -50,6 +56,7 @@ def record(
         target=target,
         filing=filing,
         actor=actor,
+        actor_display=(actor.get_full_name() or actor.get_username()) if actor else "",
         seat_level=seat.level if seat else None,
         transition=transition,
         from_state=from_state,
@@ -58,6 +65,7 @@ def record(
         notice_number=notice_number,
         ip_address=client_ip(request),
         revision=revision,
+        sha256=sha256,
     )
     for listener in _listeners:
         transaction.on_commit(partial(listener, entry.pk))

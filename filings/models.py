@@ -11,6 +11,7 @@ across systems pages through this one indexed table.
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField
@@ -170,16 +171,26 @@ class AuditEntry(models.Model):
     object_id = models.CharField(max_length=64)
     target = GenericForeignKey("content_type", "object_id")
     # The filing concerned (the target itself, or the filing of a certificate).
+    # No database constraint and no cascade: deleting a draft or a user leaves
+    # the row whole, pointing at an id that may no longer exist.
     filing = models.ForeignKey(
-        Filing, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Filing,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
-        on_delete=models.PROTECT,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         null=True,
         related_name="+",
     )
+    # The actor's display name when the row was written.
+    actor_display = models.CharField(_("by"), max_length=300, blank=True, db_default="")
     seat_level = models.PositiveSmallIntegerField(_("level"), null=True)
     transition = models.CharField(_("action"), max_length=50)
     from_state = models.CharField(_("from status"), max_length=40)
@@ -189,8 +200,15 @@ class AuditEntry(models.Model):
     ip_address = models.GenericIPAddressField(_("IP address"), null=True)
     # What the target looked like right after (submissions, corrections).
     revision = models.ForeignKey(
-        "wagtailcore.Revision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "wagtailcore.Revision",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
     )
+    # SHA-256 (hex) of the document issued with this change, if any.
+    sha256 = models.CharField(_("document SHA-256"), max_length=64, blank=True, db_default="")
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 
     objects = AuditEntryQuerySet.as_manager()
@@ -214,15 +232,38 @@ class AuditEntry(models.Model):
 
     @property
     def actor_name(self) -> str:
-        if self.actor is None:
+        if self.actor_display:
+            return self.actor_display
+        actor = self.actor_or_none
+        if actor is None:
             return ""
-        return self.actor.get_full_name() or self.actor.get_username()
+        return actor.get_full_name() or actor.get_username()
+
+    def _related_or_none(self, name):
+        # The referenced row may be gone (no constraint): None, not an error.
+        try:
+            return getattr(self, name)
+        except ObjectDoesNotExist:
+            return None
+
+    @property
+    def actor_or_none(self):
+        return self._related_or_none("actor")
+
+    @property
+    def filing_or_none(self):
+        return self._related_or_none("filing")
+
+    @property
+    def revision_or_none(self):
+        return self._related_or_none("revision")
 
     @property
     def level_label(self) -> str:
-        if not self.seat_level or self.filing_id is None:
+        filing = self.filing_or_none
+        if not self.seat_level or filing is None:
             return ""
-        stage = registry.get(self.filing.system).stage_for_level(self.seat_level)
+        stage = registry.get(filing.system).stage_for_level(self.seat_level)
         return str(stage.label) if stage else ""
 
 

@@ -42,7 +42,9 @@ def submitted_versions(filing) -> list[Version]:
         .exclude(revision=None)
         .select_related("actor", "revision")
     )
-    return [Version(n, entry) for n, entry in enumerate(entries, start=1)]
+    # A revision deleted since (no constraint holds it) is no version to show.
+    kept = [entry for entry in entries if entry.revision_or_none is not None]
+    return [Version(n, entry) for n, entry in enumerate(kept, start=1)]
 
 
 def pick(found: list[Version], revision_id) -> Version:
