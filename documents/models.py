@@ -237,7 +237,9 @@ class Certificate(ConcurrentTransitionMixin, RevisionMixin, ClusterableModel):
     # --- customs (system transitions, no user) -------------------------------------------
     @system_step(
         field="customs_status",
-        source=[CustomsStatus.SENT, CustomsStatus.SEND_FAILED],
+        # From REJECTED only when an approver replaces a rejection by a later, contradicting
+        # receipt (customs.conflicts); a second receipt itself is held as a conflict.
+        source=[CustomsStatus.SENT, CustomsStatus.SEND_FAILED, CustomsStatus.REJECTED],
         target=CustomsStatus.ACCEPTED,
         done=_("Received by customs"),
     )
@@ -246,7 +248,7 @@ class Certificate(ConcurrentTransitionMixin, RevisionMixin, ClusterableModel):
 
     @system_step(
         field="customs_status",
-        source=[CustomsStatus.SENT, CustomsStatus.SEND_FAILED],
+        source=[CustomsStatus.SENT, CustomsStatus.SEND_FAILED, CustomsStatus.ACCEPTED],
         target=CustomsStatus.REJECTED,
         done=_("Rejected by customs"),
     )
@@ -420,3 +422,30 @@ class DocumentJob(models.Model):
         if self.state == self.State.DONE:
             return 100
         return int(self.done * 100 / self.total) if self.total else 0
+
+
+class KeptDocument(models.Model):
+    """The PDF of one issued revision of a notice or certificate, rendered once and kept.
+
+    Downloads serve these exact bytes; the SHA-256 is also in an audit row and on the
+    verification page.  A void never changes them; a correction keeps a new revision."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=40)
+    revision = models.PositiveSmallIntegerField(default=1)
+    # A name in the default storage (local or S3): opened through storage, never by path.
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("kept document")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "revision"], name="one_kept_file_per_revision"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.file_name} {self.sha256[:12]}"

@@ -6,6 +6,7 @@ and records what was printed.  Callers have already scoped the filing or the
 document to the user through a selector.
 """
 
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -14,6 +15,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +32,7 @@ from .models import (
     Certificate,
     CertificateLayout,
     CertificateLine,
+    KeptDocument,
     Notice,
     NoticeKind,
     PrintRecord,
@@ -52,12 +58,15 @@ def normalise_code(text: str) -> str:
 
 
 def issue_code(document, *, revision: int = 1) -> VerificationCode:
-    return VerificationCode.objects.create(
+    """The code of a newly issued revision; its PDF is rendered and kept after commit."""
+    code = VerificationCode.objects.create(
         code=new_code(),
         content_type=ContentType.objects.get_for_model(document),
         object_id=str(document.pk),
         revision=revision,
     )
+    enqueue_keep(document, revision=revision)
+    return code
 
 
 def code_for(document) -> VerificationCode | None:
@@ -177,8 +186,15 @@ def notice_context(notice: Notice, *, preview: bool = False) -> dict:
     }
 
 
-def notice_pdf(notice: Notice) -> bytes:
+def render_notice_pdf(notice: Notice) -> bytes:
     return pdf.render("documents/notice.html", notice_context(notice))
+
+
+def notice_pdf(notice: Notice) -> bytes:
+    """The notice as issued: its kept bytes (a preview, never saved, is rendered)."""
+    if notice.pk is None:
+        return render_notice_pdf(notice)
+    return kept_pdf(notice)
 
 
 # --- certificates ------------------------------------------------------------------------
@@ -308,9 +324,20 @@ def certificate_template(certificate, mode) -> str:
     return registry.get(certificate.system).template("certificate", "documents/certificate.html")
 
 
-def certificate_pdf(certificate: Certificate, *, mode=PrintRecord.Mode.FULL, layout=None) -> bytes:
+def render_certificate_pdf(
+    certificate: Certificate, *, mode=PrintRecord.Mode.FULL, layout=None
+) -> bytes:
     context = certificate_context(certificate, layout=layout)
     return pdf.render(certificate_template(certificate, mode), context)
+
+
+def certificate_pdf(certificate: Certificate, *, mode=PrintRecord.Mode.FULL, layout=None) -> bytes:
+    """The full certificate is the kept document of its current revision.  An overlay
+    print (套打) on pre-printed paper is a print of the kept data, not a kept document:
+    it is rendered on demand, as is a layout being tried."""
+    if mode == PrintRecord.Mode.FULL and layout is None:
+        return kept_pdf(certificate)
+    return render_certificate_pdf(certificate, mode=mode, layout=layout)
 
 
 def certificate_changes(certificate: Certificate) -> list[dict]:
@@ -437,6 +464,7 @@ class Verification:
     code: str
     revision: int
     rows: list  # (label, value) pairs printed on the document itself
+    sha256: str = ""  # of the kept PDF of this revision ("" while it is being prepared)
 
 
 def verify(code_text: str) -> Verification | None:
@@ -461,7 +489,10 @@ def verify(code_text: str) -> Verification | None:
             ("发文机关 Authority", authority_name(filing.authority, filing.system)),
             ("日期 Date", chinese_date(document.issued_on)),
         ]
-        return Verification("notice", document, "current", code.code, 1, rows)
+        kept = kept_for(document, 1)
+        return Verification(
+            "notice", document, "current", code.code, 1, rows, kept.sha256 if kept else ""
+        )
     if isinstance(document, Certificate):
         names = list(document.lines.values_list("name", flat=True)[:6])
         more = document.lines.count() - 5 if len(names) > 5 else 0
@@ -481,5 +512,111 @@ def verify(code_text: str) -> Verification | None:
             status = "superseded"
         else:
             status = "current"
-        return Verification("certificate", document, status, code.code, code.revision, rows)
+        kept = kept_for(document, code.revision)
+        return Verification(
+            "certificate",
+            document,
+            status,
+            code.code,
+            code.revision,
+            rows,
+            kept.sha256 if kept else "",
+        )
     return None
+
+
+# --- kept documents: rendered once when issued, served as those bytes ever after ------------
+
+
+def _kept_row(document, revision: int) -> KeptDocument | None:
+    return KeptDocument.objects.filter(
+        content_type=ContentType.objects.get_for_model(document),
+        object_id=str(document.pk),
+        revision=revision,
+    ).first()
+
+
+def _render_issued(document) -> bytes:
+    if isinstance(document, Notice):
+        return render_notice_pdf(document)
+    return render_certificate_pdf(document)
+
+
+def keep(document) -> KeptDocument:
+    """Render the document's current revision once, store it and record its SHA-256.
+
+    Idempotent: a revision already kept is returned as it is; of two racing renders the
+    first row wins and the other's file is removed, so a revision has one kept file."""
+    revision = getattr(document, "revision", 1)
+    existing = _kept_row(document, revision)
+    if existing is not None:
+        return existing
+    data = _render_issued(document)
+    digest = hashlib.sha256(data).hexdigest()
+    label = document._meta.model_name
+    wanted = f"kept/{label}/{document.pk}/r{revision}-{digest[:16]}.pdf"
+    name = default_storage.save(wanted, ContentFile(data))
+    try:
+        with transaction.atomic():
+            kept = KeptDocument.objects.create(
+                content_type=ContentType.objects.get_for_model(document),
+                object_id=str(document.pk),
+                revision=revision,
+                file_name=name,
+                sha256=digest,
+                size=len(data),
+            )
+            _audit_kept(document, kept)
+    except IntegrityError:
+        default_storage.delete(name)
+        return _kept_row(document, revision)
+    return kept
+
+
+def _audit_kept(document, kept: KeptDocument) -> None:
+    """A new, append-only audit row: this revision was issued as these bytes."""
+    # A notice has no state of its own: its row is on the filing, with the notice number.
+    is_notice = isinstance(document, Notice)
+    target = document.filing if is_notice else document
+    state = target.status
+    audit.record(
+        target=target,
+        notice_number=document.number if is_notice else "",
+        actor=None,
+        transition=audit.DOCUMENT_ISSUED,
+        from_state=state,
+        to_state=state,
+        filing=getattr(document, "filing", None),
+        sha256=kept.sha256,
+    )
+
+
+def kept_pdf(document) -> bytes:
+    """The kept bytes of the document's current revision (kept now if not yet: issued
+    before this change, or its task still pending)."""
+    kept = keep(document)
+    with default_storage.open(kept.file_name, "rb") as handle:
+        return handle.read()
+
+
+def kept_for(document, revision: int | None = None) -> KeptDocument | None:
+    if document is None or document.pk is None:
+        return None
+    return _kept_row(document, revision or getattr(document, "revision", 1))
+
+
+@task()
+def keep_document(model: str, pk: str, revision: int) -> None:
+    document = {"notice": Notice, "certificate": Certificate}[model].objects.filter(pk=pk).first()
+    # A later correction already replaced this revision's data: only the current one is kept.
+    if document is None or getattr(document, "revision", 1) != revision:
+        return
+    keep(document)
+
+
+def enqueue_keep(document, *, revision: int) -> None:
+    """After the issuing transaction commits, render and keep the revision in a task."""
+    model = document._meta.model_name
+    if model not in ("notice", "certificate"):
+        return
+    transaction.on_commit(lambda: keep_document.enqueue(model, str(document.pk), revision))
