@@ -3,7 +3,7 @@ the certificate query (print, export, send, void), one certificate with its ledg
 corrections and messages, 改错, and the write-off queries.  One filing system each."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -19,8 +19,8 @@ from filings import audit
 from filings.runner import AlreadyHandled
 from portal.accounts.selectors import seat_of
 
-from . import selectors, services
-from .filters import WriteOffFilter
+from . import conflicts, selectors, services
+from .filters import DeadLetterFilter, WriteOffFilter
 
 
 def certificate_context(certificate) -> dict:
@@ -31,6 +31,7 @@ def certificate_context(certificate) -> dict:
         "corrections": document_services.certificate_changes(certificate),
         "write_offs": certificate.write_offs.select_related("line"),
         "customs_messages": certificate.customs_messages.order_by("-created_at", "-pk"),
+        "conflicts": conflicts.open_conflicts(certificate),
     }
 
 
@@ -136,9 +137,12 @@ class CertificateView(StaffView):
             "can_correct": seat and can_proceed(certificate.correct),
             "can_void": seat and certificate.status == CertificateStatus.ISSUED,
             "history": audit.history(certificate),
+            "can_resolve": conflicts.may_resolve(certificate, self.request.user),
         }
 
     def post(self, request, *args, **kwargs):
+        if request.POST.get("action") == "resolve_conflict":
+            return self.resolve_conflict(request)
         try:
             services.send_certificate(
                 certificate=self.certificate, actor=request.user, request=request
@@ -148,6 +152,35 @@ class CertificateView(StaffView):
             )
         except AlreadyHandled as error:
             messages.error(request, str(error))
+        return redirect(request.path)
+
+    def resolve_conflict(self, request):
+        """Keep or replace, with a reason and a confirmation; the service runs the rules."""
+        conflict = self.certificate.customs_conflicts.filter(
+            pk=request.POST.get("conflict", "") if request.POST.get("conflict", "").isdigit() else 0
+        ).first()
+        if conflict is None:
+            messages.error(request, _("Choose a conflict of this certificate."))
+            return redirect(request.path)
+        if request.POST.get("confirm") != "yes":
+            messages.error(request, _("Confirm the decision to resolve the conflict."))
+            return redirect(request.path)
+        try:
+            conflicts.resolve(
+                conflict=conflict,
+                actor=request.user,
+                decision=request.POST.get("decision", ""),
+                reason=request.POST.get("reason", ""),
+                request=request,
+            )
+        except ValidationError as error:
+            for text in error.messages:
+                messages.error(request, text)
+            return redirect(request.path)
+        except PermissionDenied:
+            messages.error(request, _("Only an approver of this authority may resolve it."))
+            return redirect(request.path)
+        messages.success(request, _("The conflict is resolved."))
         return redirect(request.path)
 
 
@@ -314,3 +347,48 @@ class DeclarationView(StaffView):
             "write_offs": self.write_offs,
             "first": self.write_offs[0],
         }
+
+
+class DeadLetterListView(ListView):
+    """发送失败 for good: the messages to customs that every retry within the horizon
+    (settings.OUTBOX_RETRY_HORIZON, 24 hours by default) failed, with the last reason; those
+    selected are sent again, each with its own id and a fresh horizon."""
+
+    template_name = "customs/admin/dead_letters.html"
+    header_icon = "warning"
+    page_title = gettext_lazy("Messages customs never received")
+    filterset_class = DeadLetterFilter
+    ordering = ("-next_attempt_at", "-pk")
+
+    def scoped(self):
+        return selectors.dead_letters_for_authority(
+            self.request.user, self.system.key
+        ).select_related("certificate")
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "can_act": seat_of(self.request.user, self.system.key) is not None,
+        }
+
+    def post(self, request, *args, **kwargs):
+        if seat_of(request.user, self.system.key) is None:
+            raise PermissionDenied
+        ids = [value for value in request.POST.getlist("selected") if value.isdigit()]
+        dead = self.scoped().filter(pk__in=ids)
+        certificates = list({message.certificate for message in dead})
+        if not certificates:
+            messages.error(request, _("Select at least one row."))
+            return redirect(request.get_full_path())
+        sent, refused = services.send_certificates(
+            certificates=certificates, actor=request.user, request=request
+        )
+        if sent:
+            messages.success(
+                request,
+                _("Sent to customs again: %(numbers)s. The status changes when customs answers.")
+                % {"numbers": "、".join(sent)},
+            )
+        for number, reason in refused:
+            messages.error(request, f"{number}: {reason}")
+        return redirect(request.get_full_path())

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.filters import PortalFilterSet, date_from_filter, date_to_filter
 
-from .models import WriteOff
+from .models import OutboundMessage, WriteOff
 
 
 class WriteOffFilter(PortalFilterSet):
@@ -36,3 +36,13 @@ class WriteOffFilter(PortalFilterSet):
         return queryset.filter(
             Q(exceeds_remainder=True) | Q(exceeds_uses=True) | Q(after_validity=True)
         )
+
+
+class DeadLetterFilter(PortalFilterSet):
+    certificate = django_filters.CharFilter(
+        field_name="certificate__number", lookup_expr="icontains", label=_("Certificate number")
+    )
+
+    class Meta(PortalFilterSet.Meta):
+        model = OutboundMessage
+        fields = ["certificate"]

@@ -25,6 +25,7 @@ class OutboundMessage(models.Model):
         PENDING = "PENDING", _("Waiting to be delivered")
         DELIVERED = "DELIVERED", _("Delivered")
         FAILED = "FAILED", _("Delivery failed")
+        DEAD = "DEAD", _("Dead letter: retries gave up")
 
     message_id = models.CharField(max_length=32, unique=True)
     certificate = models.ForeignKey(
@@ -36,6 +37,8 @@ class OutboundMessage(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(db_index=True)
+    first_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -183,3 +186,57 @@ class ImportRecord(models.Model):
 
     def __str__(self):
         return f"{self.batch} #{self.position}"
+
+
+class CustomsConflict(models.Model):
+    """Customs data that disagrees with what was recorded: kept open until an approver decides.
+
+    A write-off with a new message id for an already recorded declaration and line but
+    other values, or a receipt contradicting an earlier receipt of the same message.
+    """
+
+    class Kind(models.TextChoices):
+        WRITE_OFF = "WRITE_OFF", _("Write-off")
+        RECEIPT = "RECEIPT", _("Receipt")
+
+    class State(models.TextChoices):
+        OPEN = "OPEN", _("Open")
+        KEPT = "KEPT", _("Recorded data kept")
+        REPLACED = "REPLACED", _("Replaced by the incoming data")
+
+    certificate = models.ForeignKey(
+        "documents.Certificate", on_delete=models.PROTECT, related_name="customs_conflicts"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    message_id = models.CharField(max_length=32)
+    # The write-off (or outbound message) the incoming data disagrees with.
+    write_off = models.ForeignKey(
+        WriteOff, on_delete=models.PROTECT, null=True, blank=True, related_name="conflicts"
+    )
+    outbound = models.ForeignKey(
+        OutboundMessage, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded = models.JSONField(_("recorded"), default=dict)
+    incoming = models.JSONField(_("incoming"), default=dict)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    reason = models.TextField(_("reason"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["certificate", "state"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.certificate_id} {self.message_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN

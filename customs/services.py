@@ -26,9 +26,9 @@ from documents import services as documents
 from documents.models import Certificate, CertificateStatus, CustomsStatus
 from filings import audit, registry
 from filings.runner import AlreadyHandled, already_handled, run_transition
-from portal.outbox import claim_due, retry_at
+from portal.outbox import claim_due, fresh_start, retry_at
 
-from . import xml
+from . import conflicts, xml
 from .models import InboundMessage, MessageKind, OutboundMessage, WriteOff
 
 LEASE_SECONDS = float(os.environ.get("PORTAL_CUSTOMS_LEASE_SECONDS", "30"))
@@ -111,7 +111,9 @@ def send_certificate(*, certificate: Certificate, actor, request=None) -> Outbou
         if not has_transition_perm(certificate.send, actor):
             raise PermissionDenied
         from_state = certificate.customs_status
-        failed = certificate.customs_messages.filter(state=OutboundMessage.State.FAILED).last()
+        failed = certificate.customs_messages.filter(
+            state__in=(OutboundMessage.State.DEAD, OutboundMessage.State.FAILED)
+        ).last()
         certificate.send()
         certificate.customs_reason = ""
         _save(certificate)
@@ -120,13 +122,9 @@ def send_certificate(*, certificate: Certificate, actor, request=None) -> Outbou
             and failed
             and failed.revision == certificate.revision
         ):
-            # The same message again, same id: customs dedupes it if it did arrive.
-            OutboundMessage.objects.filter(pk=failed.pk).update(
-                state=OutboundMessage.State.PENDING,
-                attempts=0,
-                next_attempt_at=timezone.now(),
-                last_error="",
-            )
+            # The same message again, same id (customs dedupes it if it did arrive),
+            # with a fresh retry horizon.
+            OutboundMessage.objects.filter(pk=failed.pk).update(last_error="", **fresh_start())
             message = OutboundMessage.objects.get(pk=failed.pk)
         else:
             kind = MessageKind.CORRECT if _known_to_customs(certificate) else MessageKind.ISSUE
@@ -194,21 +192,23 @@ def deliver_due(*, limit: int = 20, post=http_post) -> int:
 
 
 def _record_attempt(message: OutboundMessage, *, status, error: str) -> None:
+    """Delivered; or retried with backoff; or, past the horizon (or refused for good by
+    a 4xx), a dead letter, and only then is the certificate 发送失败."""
     now = timezone.now()
     attempts = message.attempts + 1
+    first = message.first_attempt_at or now
+    seen = {"attempts": attempts, "first_attempt_at": first, "last_attempt_at": now}
     with transaction.atomic():
         if not error:
             OutboundMessage.objects.filter(pk=message.pk).update(
-                state=OutboundMessage.State.DELIVERED,
-                attempts=attempts,
-                delivered_at=now,
-                last_error="",
+                state=OutboundMessage.State.DELIVERED, delivered_at=now, last_error="", **seen
             )
             return
         permanent = status is not None and 400 <= status < 500 and status not in (408, 429)
-        if permanent or attempts >= settings.CUSTOMS_MAX_ATTEMPTS:
+        again = None if permanent else retry_at(attempts, first_attempt_at=first, now=now)
+        if again is None:
             OutboundMessage.objects.filter(pk=message.pk).update(
-                state=OutboundMessage.State.FAILED, attempts=attempts, last_error=error
+                state=OutboundMessage.State.DEAD, last_error=error, **seen
             )
             certificate = Certificate.objects.select_for_update().get(pk=message.certificate_id)
             if can_proceed(certificate.delivery_failed):
@@ -222,7 +222,7 @@ def _record_attempt(message: OutboundMessage, *, status, error: str) -> None:
                 )
             return
         OutboundMessage.objects.filter(pk=message.pk).update(
-            attempts=attempts, last_error=error, next_attempt_at=retry_at(attempts)
+            last_error=error, next_attempt_at=again, **seen
         )
 
 
@@ -279,6 +279,8 @@ def _apply_receipt(data: dict) -> str:
     certificate = Certificate.objects.select_for_update().get(pk=message.certificate_id)
     if certificate.number != data["number"] or certificate.system != data["system"]:
         raise xml.MessageError("The receipt names another document than its message.")
+    if conflict := conflicts.receipt_conflict(message=message, data=data):
+        return conflict
     OutboundMessage.objects.filter(pk=message.pk).update(
         state=OutboundMessage.State.DELIVERED,
         delivered_at=message.delivered_at or timezone.now(),
@@ -339,12 +341,18 @@ def _apply_write_off(data: dict) -> str:
             line = lines.get(number)
             if line is None:
                 raise xml.MessageError(f"Document {certificate.number} has no line {number}.")
-            if WriteOff.objects.filter(
+            recorded = WriteOff.objects.filter(
                 certificate=certificate,
                 declaration_number=data["declaration_number"],
                 line=line,
-            ).exists():
-                continue  # this declaration's line was applied to this document before
+            ).first()
+            if recorded is not None:
+                # Applied before: an exact repeat is ignored, other values kept as a conflict.
+                if conflict := conflicts.write_off_conflict(
+                    write_off=recorded, data=data, quantity=quantity, item=item
+                ):
+                    applied.append(conflict)
+                continue
             used = line.write_offs.aggregate(total=Sum("quantity"))["total"] or Decimal(0)
             WriteOff.objects.create(
                 certificate=certificate,
@@ -370,12 +378,14 @@ def ledger(certificate: Certificate) -> list[dict]:
         .values_list("line_id")
         .annotate(total=Sum("quantity"))
     )
+    open_conflicts = conflicts.open_by_line(certificate)
     return [
         {
             "line": line,
             "licensed": line.quantity,
             "written_off": totals.get(line.pk, Decimal(0)),
             "remainder": line.quantity - totals.get(line.pk, Decimal(0)),
+            "open_conflicts": open_conflicts.get(line.pk, 0),
         }
         for line in certificate.lines.all()
     ]

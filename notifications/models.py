@@ -236,6 +236,7 @@ class WebhookDelivery(models.Model):
         PENDING = "PENDING", _("Waiting to be delivered")
         DELIVERED = "DELIVERED", _("Delivered")
         FAILED = "FAILED", _("Delivery failed")
+        DEAD = "DEAD", _("Dead letter: retries gave up")
 
     endpoint = models.ForeignKey(
         WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
@@ -244,6 +245,8 @@ class WebhookDelivery(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(db_index=True)
+    first_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

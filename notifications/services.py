@@ -27,13 +27,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from filings import registry
+from filings import audit, registry
 from filings.models import AuditEntry, Filing
 from filings.selectors import filer_membership
 from portal import signing
 from portal.accounts.selectors import membership_of, seats_of
 from portal.languages import preferred_language
-from portal.outbox import claim_due, retry_at
+from portal.outbox import claim_due, fresh_start, retry_at
 
 from .models import (
     Channel,
@@ -45,7 +45,6 @@ from .models import (
     languages,
 )
 
-MAX_WEBHOOK_ATTEMPTS = 8
 logger = logging.getLogger(__name__)
 
 
@@ -148,6 +147,8 @@ def publish(entry_id: int) -> Event | None:
     reader when shown, pushed or mailed.
     """
     entry = AuditEntry.objects.select_related("content_type", "filing").get(pk=entry_id)
+    if entry.transition in audit.RECORD_ONLY:
+        return None
     described = _describe(entry)
     if described is None:
         return None
@@ -468,26 +469,45 @@ def deliver_webhooks_due(*, limit: int = 20, post=post_webhook) -> int:
             error = "" if 200 <= status < 300 else f"HTTP {status}"
         except Exception as failure:
             status, error = None, f"{type(failure).__name__}: {failure}"[:500]
+        now = timezone.now()
+        first = delivery.first_attempt_at or now
+        seen = {
+            "attempts": attempts,
+            "first_attempt_at": first,
+            "last_attempt_at": now,
+            "response_status": status,
+        }
+        rows = WebhookDelivery.objects.filter(pk=delivery.pk)
         if not error:
-            WebhookDelivery.objects.filter(pk=delivery.pk).update(
-                state="DELIVERED",
-                attempts=attempts,
-                response_status=status,
-                error="",
-                delivered_at=timezone.now(),
-            )
-        elif attempts >= MAX_WEBHOOK_ATTEMPTS:
-            WebhookDelivery.objects.filter(pk=delivery.pk).update(
-                state="FAILED", attempts=attempts, response_status=status, error=error
-            )
+            rows.update(state="DELIVERED", error="", delivered_at=now, **seen)
+        elif (again := retry_at(attempts, first_attempt_at=first, now=now)) is None:
+            rows.update(state=WebhookDelivery.State.DEAD, error=error, **seen)
         else:
-            WebhookDelivery.objects.filter(pk=delivery.pk).update(
-                attempts=attempts,
-                response_status=status,
-                error=error,
-                next_attempt_at=retry_at(attempts),
-            )
+            rows.update(error=error, next_attempt_at=again, **seen)
     return len(batch)
+
+
+def dead_webhook_deliveries(user):
+    """The webhook deliveries of ``user``'s enterprise whose retries gave up."""
+    membership = membership_of(user)
+    if membership is None:
+        return WebhookDelivery.objects.none()
+    return (
+        WebhookDelivery.objects.filter(
+            endpoint__enterprise=membership.enterprise, state=WebhookDelivery.State.DEAD
+        )
+        .select_related("endpoint", "event")
+        .order_by("-last_attempt_at", "-pk")
+    )
+
+
+def resend_webhook_deliveries(*, user, ids) -> list[int]:
+    """Put the given dead deliveries of ``user``'s enterprise back in the queue with a
+    fresh horizon; returns the ids that went back (others were not dead or not theirs)."""
+    with transaction.atomic():
+        chosen = list(dead_webhook_deliveries(user).filter(pk__in=ids).values_list("pk", flat=True))
+        WebhookDelivery.objects.filter(pk__in=chosen).update(error="", **fresh_start())
+    return chosen
 
 
 def events_after(user, after: int, limit: int = 200, language: str | None = None) -> list[dict]:

@@ -1,5 +1,6 @@
 """What the two outboxes (customs messages, webhook deliveries) share: claiming due rows
-with a lease, so several workers never send the same row at once, and the backoff."""
+with a lease, so several workers never send the same row at once, the backoff, and the
+horizon after which a row stops being retried and becomes a dead letter."""
 
 from datetime import timedelta
 
@@ -7,7 +8,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-MAX_BACKOFF_SECONDS = 300
+# States both outbox tables use (each model declares them in its own ``State``).
+PENDING, DELIVERED, DEAD = "PENDING", "DELIVERED", "DEAD"
 
 
 def claim_due(queryset, *, limit: int, lease_seconds: float) -> list:
@@ -18,7 +20,7 @@ def claim_due(queryset, *, limit: int, lease_seconds: float) -> list:
     """
     now = timezone.now()
     with transaction.atomic():
-        due = queryset.filter(state="PENDING", next_attempt_at__lte=now).order_by(
+        due = queryset.filter(state=PENDING, next_attempt_at__lte=now).order_by(
             "next_attempt_at", "pk"
         )
         if connection.features.has_select_for_update_skip_locked:
@@ -30,7 +32,28 @@ def claim_due(queryset, *, limit: int, lease_seconds: float) -> list:
     return batch
 
 
-def retry_at(attempts: int):
-    """When to try again after ``attempts`` failed tries: exponential, capped."""
-    delay = min(settings.CUSTOMS_RETRY_BASE_SECONDS * 2 ** (attempts - 1), MAX_BACKOFF_SECONDS)
-    return timezone.now() + timedelta(seconds=delay)
+def backoff_seconds(attempts: int) -> float:
+    """The wait after ``attempts`` failed tries: base * 2**(attempts-1), capped."""
+    base = settings.CUSTOMS_RETRY_BASE_SECONDS
+    cap = settings.OUTBOX_MAX_BACKOFF_SECONDS
+    return min(base * 2 ** min(attempts - 1, 30), cap)
+
+
+def retry_at(attempts: int, *, first_attempt_at=None, now=None):
+    """When to try again after ``attempts`` failed tries, or None when the retry horizon
+    (``OUTBOX_RETRY_HORIZON`` since the first attempt) has passed: a dead letter."""
+    now = now or timezone.now()
+    first = first_attempt_at or now
+    if now - first >= settings.OUTBOX_RETRY_HORIZON:
+        return None
+    return now + timedelta(seconds=backoff_seconds(attempts))
+
+
+def fresh_start() -> dict:
+    """The fields that put a dead letter back in the queue with a fresh horizon."""
+    return {
+        "state": PENDING,
+        "attempts": 0,
+        "first_attempt_at": None,
+        "next_attempt_at": timezone.now(),
+    }

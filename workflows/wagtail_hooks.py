@@ -14,6 +14,7 @@ from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 
 from customs import admin_views as customs_views
 from customs import import_views
+from customs import selectors as customs_selectors
 from documents import admin_views as document_views
 from filings import registry
 from filings.selectors import authority_id_for
@@ -104,6 +105,7 @@ def admin_urls(system) -> list:
     if system.sends_to_customs:
         patterns += [
             path("write-offs/", view(customs_views.WriteOffListView), name="write_offs"),
+            path("dead-letters/", view(customs_views.DeadLetterListView), name="dead_letters"),
             path(
                 "write-offs/<str:declaration>/",
                 view(customs_views.DeclarationView),
@@ -228,6 +230,9 @@ class SystemMenu(ViewSetGroup):
             )
         if system.sends_to_customs:
             yield MenuLink(system, "write_offs", _("Write-off query"), "list-ul", staff)
+            yield MenuLink(
+                system, "dead_letters", _("Messages customs never received"), "warning", staff
+            )
         yield MenuLink(system, "settings", _("Initial values"), "cog", staff)
 
     def get_menu_item(self, order=None):
@@ -307,6 +312,40 @@ def add_seats_panel(request, panels):
     rows = seat_rows(request.user)
     if rows:
         panels.insert(1, SeatsPanel(rows))
+
+
+class DeadLetterPanel(Component):
+    """An alert at the top of the dashboard while messages to customs of the user's
+    authority sit in the dead-letter list (every retry failed): one line per system."""
+
+    name = "portal_dead_letters"
+    order = 5
+    template_name = "workflows/admin/dead_letter_panel.html"
+
+    def __init__(self, rows):
+        self.rows = rows
+
+    def get_context_data(self, parent_context=None):
+        return {"rows": self.rows}
+
+
+def dead_letter_rows(user) -> list[dict]:
+    rows = []
+    for system in registry.all_systems():
+        if not system.sends_to_customs:
+            continue
+        count = customs_selectors.dead_letters_for_authority(user, system.key).count()
+        if count:
+            url = reverse(f"{system.admin_slug}:dead_letters")
+            rows.append({"system": system, "count": count, "url": url})
+    return rows
+
+
+@hooks.register("construct_homepage_panels")
+def add_dead_letter_panel(request, panels):
+    rows = dead_letter_rows(request.user)
+    if rows:
+        panels.insert(0, DeadLetterPanel(rows))
 
 
 @hooks.register("insert_global_admin_css")

@@ -1,5 +1,6 @@
 """Certificates to customs and back, through the simulator over real HTTP."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -56,12 +57,14 @@ def test_write_offs_apply_once_and_overdraw_is_flagged(customs, certificate, cha
     # Customs sends the first one again (lost reply): nothing changes.
     body = InboundMessage.objects.filter(kind="WriteOff").order_by("pk").first().body.encode()
     assert services.receive(body, **signed(body)) == "duplicate: already applied"
-    # The same declaration line in a new message is not counted twice either.
+    # The same declaration line in a new message is not counted twice either
+    # (tests/customs/test_conflicts.py: one whose values differ is kept as a conflict).
+    first = WriteOff.objects.get(declaration_number="223320260000000001")
     again = xml.write_off(
         message_id=xml.new_message_id(),
         declaration_number="223320260000000001",
-        declaration_date="2026-11-23",
-        port_code="2233",
+        declaration_date=first.declaration_date.isoformat(),
+        port_code=first.port_code,
         documents=[("DRUG_PERMIT", certificate.number, [(1, "300", 1)])],
     )
     assert services.receive(again, **signed(again)) == "write-off already applied"
@@ -188,10 +191,12 @@ def test_every_retry_failing_marks_send_failed_and_a_resend_keeps_the_id(
 ):
     settings.CUSTOMS_ENDPOINT = "http://127.0.0.1:9/customs/messages/"
     settings.CUSTOMS_RETRY_BASE_SECONDS = 0
-    settings.CUSTOMS_MAX_ATTEMPTS = 3
+    # A horizon of nothing: the first failed attempt is past it, so the message is a dead
+    # letter at once (tests/customs/test_long_outage.py runs the real 24-hour horizon).
+    settings.OUTBOX_RETRY_HORIZON = timedelta(0)
     message = send(certificate, chain[4])
-    for _ in range(3):
-        services.deliver_due()
+    services.deliver_due()
+    assert OutboundMessage.objects.get().state == "DEAD"
     failed = fresh(certificate)
     assert failed.customs_status == CustomsStatus.SEND_FAILED and failed.customs_reason
     again = send(failed, chain[4])
