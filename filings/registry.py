@@ -199,6 +199,8 @@ class System:
     versioned = False
     # Regulators read the submitted filings of enterprises in their jurisdiction.
     regulator_reads = False
+    # The filer gives a second-factor code (TOTP) to submit (the seeds' card key).
+    submit_needs_second_factor = False
     attachments = True  # the filer uploads attachments
     # Other numbers a filer may search by in "My filings" (model fields, exact match).
     search_numbers: tuple = ()

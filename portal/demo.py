@@ -244,6 +244,38 @@ def _site_content() -> None:
         site.save(update_fields=["hostname"])
 
 
+# Every demo account comes enrolled in the second factor with a fixed TOTP secret
+# (listed in README.md; the demo is for laptops only), so sign-in works at once.
+DEMO_TOTP_SECRETS = {
+    "demo-owner": "VGRWIGYTZEAABERW52TT5WPHALGZGEF7",
+    "demo-agent": "PUQRV24EHGMKUGVVPY3P3PYGHDATJ45U",
+    "drug-l1": "GE2U4Q7FCZCTTTASQLNM7HI22UMXQGRS",
+    "drug-l2": "FD2AFULJIAMVGCLP4WFWM676G3ZQ7ZSW",
+    "drug-l3": "FELNJBE7EJFWDP3ULPPS7C3J65QNEJ7D",
+    "drug-l4": "A4SV4LIHUWKMHNIF5JEVU6MX7CEU7LDE",
+    "drug-admin": "ANQ2LUWTXPGQQAUD6ZIG4HMAHX63M5ZV",
+    "av-reviewer": "EIHZ6MH3PUXZF6MADWWWNQME3K26CWOM",
+    "av-admin": "E3UXRJTZJB7REEJFSDGWGM4EDGBCSA7M",
+    "licence-l1": "JL4AAADTPWTSCIUU3U53MKCDXP6CP7TM",
+    "licence-l2": "X3KDFNWDLISUWVYCIVHPFSRTWLDN3CYL",
+    "licence-admin": "TFR5GCCCD4X7EP2WEB5TSSVIW3UJTFBD",
+    "editor": "34PZTLUS5HLP6UMZUBDYTIXMYTEQHXOA",
+    "regulator": "TBHOBTKXR6DMYZWNJ4KRQEML7KH32RRP",
+    "regulator-national": "UGCWRIUVWURMUQ2EP427FJ5S6QHMDXJQ",
+    "regulator-haidian": "V22XGB4AN2GSWUXNWU5WTN3VCHSK7GCD",
+    "regulator-noright": "3HYTSYDW3MSUF6PFUXTEMNZNJUB5U2QX",
+    "admin": "DC4CLAVXLMKQMI4EU5TK4X43I6WFIAT3",
+}
+
+
+def _second_factors() -> None:
+    from portal.accounts import second_factor
+
+    for user in User.objects.filter(username__in=DEMO_TOTP_SECRETS):
+        if not second_factor.is_enrolled(user):
+            second_factor.enrol_with_secret(user, DEMO_TOTP_SECRETS[user.username])
+
+
 def load_demo() -> None:
     if not settings.DEMO_DATA_ENABLED:
         raise ImproperlyConfigured("Demo data is disabled in these settings (production).")
@@ -256,6 +288,8 @@ def load_demo() -> None:
     owner = User.objects.get(username="demo-owner")
     for system in registry.all_systems():
         system.load_demo(owner=owner)
+    with transaction.atomic():
+        _second_factors()
 
 
 def _module_help() -> None:

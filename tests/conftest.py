@@ -22,6 +22,19 @@ def pytest_collection_modifyitems(config, items):
         if deselected:
             config.hook.pytest_deselected(items=deselected)
             items[:] = [item for item in items if item not in deselected]
+    # Tests that prove media land in the object store run where PORTAL_S3_* is set.
+    if not os.environ.get("PORTAL_S3_BUCKET"):
+        deselected = [item for item in items if item.get_closest_marker("needs_s3")]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = [item for item in items if item not in deselected]
+
+    # Tests of PostgreSQL-only guarantees (the audit trigger) run in the services suite.
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        deselected = [item for item in items if item.get_closest_marker("needs_postgres")]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = [item for item in items if item not in deselected]
 
     # Transactional (browser) tests flush the database; run them last so the
     # data the other tests share is loaded once.  Under pytest-xdist each worker
@@ -48,6 +61,12 @@ def _remove_test_media():
     from django.conf import settings
 
     shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+    if settings.S3_BUCKET:
+        # This process's key prefix in the shared test bucket (portal/settings/test.py).
+        from django.core.files.storage import default_storage
+
+        prefix = default_storage.location.rstrip("/") + "/"
+        default_storage.bucket.objects.filter(Prefix=prefix).delete()
 
 
 @pytest.fixture(scope="session")
@@ -134,9 +153,42 @@ def sign_in(client, username: str, password: str) -> bool:
     return response.status_code == 302
 
 
-def client_for(user) -> Client:
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def enrol_second_factor(client) -> None:
+    """Enrol an authenticator through the portal's own pages, as a new approver does after
+    the first password sign-in: the enrolment page, the code the app would show, confirm."""
+    import re
+    from base64 import b32decode
+
+    from django_otp.oath import totp
+
+    page = client.get(reverse("accounts:second-factor-enrol")).content.decode()
+    secret = re.search(r'id="second-factor-secret"[^>]*>\s*([A-Z2-7=]+)', page).group(1)
+    response = client.post(
+        reverse("accounts:second-factor-enrol"), {"token": f"{totp(b32decode(secret)):06d}"}
+    )
+    assert response.status_code == 200 and "second-factor" not in response.get("Location", "")
+
+
+def client_for(user, *, second_factor: bool = True) -> Client:
+    """A client signed in as ``user``; past the second factor unless asked not.
+
+    The user gets an authenticator if none (a fixed test secret) and the
+    session holds its device the way ``django_otp.login`` leaves it.
+    """
     client = Client()
     client.force_login(user)
+    if second_factor:
+        from django_otp import DEVICE_ID_SESSION_KEY
+
+        from portal.accounts import second_factor as otp
+
+        device = otp.confirmed_device(user) or otp.enrol_with_secret(user, TEST_TOTP_SECRET)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
     return client
 
 

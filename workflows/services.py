@@ -22,6 +22,7 @@ from filings.runner import AlreadyHandled, already_handled, run_transition
 from filings.selectors import approval_settings, attachments_of, authority_id_for
 from filings.transitions import available, is_filer, transition_named
 from portal import files
+from portal.accounts import second_factor
 from portal.accounts.selectors import membership_of
 from portal.reference.models import Authority
 from portal.spreadsheets import UnreadableWorkbook
@@ -422,10 +423,22 @@ def _filer_transition(filing, actor, kind: str):
     return found[0]
 
 
-def submit(*, filing, actor, request=None):
-    """申报 (or 重新申报 after 补正材料): the rules first, then the declared transition."""
+def submit(*, filing, actor, request=None, second_factor_verified=None):
+    """申报 (or 重新申报 after 补正材料): the rules first, then the declared transition.
+
+    A system declaring ``submit_needs_second_factor`` is refused unless the caller
+    passes a verified second factor: ``second_factor_verified=True`` (a code just
+    checked) or a ``request`` whose session passed it (django-otp).
+    """
     _require_filer(filing, actor)
     system = filing.declaration
+    if getattr(system, "submit_needs_second_factor", False):
+        if second_factor_verified is None and request is not None:
+            second_factor_verified = second_factor.is_verified(request)
+        if second_factor_verified is False:
+            raise ValidationError(
+                _("Submitting needs the code of your authenticator (second factor).")
+            )
     candidates = [
         t
         for t in available(filing, actor, "filer")

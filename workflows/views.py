@@ -31,6 +31,7 @@ from filings.models import StagedImport
 from filings.runner import AlreadyHandled
 from filings.selectors import attachments_of, filer_membership, filing_for_filer, filings_for_filer
 from filings.transitions import available
+from portal.accounts import second_factor
 from portal.accounts.views import enterprise_required
 from portal.pagination import paginate, url_pattern
 from portal.spreadsheets import XLSX_TYPE
@@ -587,6 +588,21 @@ def download_attachment(request, number: str, attachment_id: int, *, system):
 @system_module
 def submit(request, number: str, *, system):
     filing = filing_for_filer(request.user, system.key, number)
+    if system.submit_needs_second_factor and not second_factor.is_verified(request):
+        # Once per session: a code given here verifies the session (django-otp) until
+        # sign-out; not enrolled yet, the page links to enrolment and the draft stays.
+        token = request.POST.get("second_factor_token", "")
+        if not (token and second_factor.verify(request, token)):
+            return render(
+                request,
+                "workflows/enterprise/second_factor_submit.html",
+                {
+                    "filing": filing,
+                    "enrolled": second_factor.is_enrolled(request.user),
+                    "error": bool(token),
+                    "back": _url(system, "detail", number).url,
+                },
+            )
     try:
         services.submit(filing=filing, actor=request.user, request=request)
         messages.success(

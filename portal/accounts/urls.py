@@ -26,6 +26,8 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_changed.html"),
         name="password-changed",
     ),
+    path("second-factor/", views.second_factor_verify, name="second-factor"),
+    path("second-factor/enrol/", views.second_factor_enrol, name="second-factor-enrol"),
     path("register/", views.register, name="register"),
     path("home/", views.home, name="home"),
     path("workspace/", views.workspace, name="workspace"),

@@ -204,3 +204,62 @@ def accept_invitation(request, token: str):
             "module_labels": [Module(m).label for m in invitation.modules],
         },
     )
+
+
+def _safe_next(request, default):
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@login_required
+def second_factor_enrol(request):
+    """QR code and secret; a code confirms; the recovery codes are shown once."""
+    from . import second_factor
+
+    device = second_factor.pending_device(request.user)
+    error = None
+    if request.method == "POST":
+        codes = second_factor.confirm_enrolment(request, request.POST.get("token", ""))
+        if codes is not None:
+            return render(
+                request,
+                "accounts/second_factor_codes.html",
+                {"codes": codes, "next": _safe_next(request, "/accounts/home/")},
+            )
+        error = _("That code is not right. Type the six digits the app shows now.")
+    return render(
+        request,
+        "accounts/second_factor_enrol.html",
+        {
+            "qr": second_factor.qr_svg(device),
+            "secret": second_factor.secret_of(device),
+            "error": error,
+            "already": second_factor.is_enrolled(request.user),
+            "next": _safe_next(request, ""),
+        },
+    )
+
+
+@login_required
+def second_factor_verify(request):
+    """A code from the authenticator, or one recovery code."""
+    from . import second_factor
+
+    if not second_factor.is_enrolled(request.user):
+        return redirect("accounts:second-factor-enrol")
+    error = None
+    if request.method == "POST":
+        if second_factor.verify(request, request.POST.get("token", "")):
+            return redirect(_safe_next(request, "/accounts/home/"))
+        error = _("That code is not right, or the recovery code was already used.")
+    return render(
+        request,
+        "accounts/second_factor_verify.html",
+        {"error": error, "next": _safe_next(request, "")},
+    )

@@ -182,6 +182,7 @@ IRON_ORE_ROW_COLUMNS = columns_of(IronOreRow, IronOreRowForm._meta.fields)
 
 class AutoLicence(System):
     key = Module.AUTO_IMPORT_LICENCE
+    submit_needs_second_factor = True  # seed 004: licence submission by card key
     label = _("Automatic import licence (non-mechanical/electrical)")
     model = AutoLicenceApplication
     line_model = AutoLicenceLine

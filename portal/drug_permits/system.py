@@ -185,6 +185,7 @@ class DrugPermit(System):
     lines_relation = "goods_lines"
     line_parent = "application"
     max_lines = 4
+    submit_needs_second_factor = True  # seed 001 §2.3.1: the card key
     statuses = DrugPermitStatus
     editable_states = (S.DRAFT, S.SUPPLEMENT_REQUIRED)
     deletable_states = (S.DRAFT,)

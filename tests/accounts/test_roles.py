@@ -12,7 +12,9 @@ def test_login_lands_each_role_in_its_place(owner, authority, client):
     services.create_approver(
         username="l2", password=PASSWORD, authority=authority, system="DRUG_PERMIT", level=2
     )
-    cases = {"owner-a": reverse("accounts:workspace"), "l2": reverse("wagtailadmin_home")}
+    # An approver's first stop is enrolling an authenticator, then the back office.
+    enrol = reverse("accounts:second-factor-enrol") + "?next=%2Fadmin%2F"
+    cases = {"owner-a": reverse("accounts:workspace"), "l2": enrol}
     for username, target in cases.items():
         c = Client()
         response = c.post(

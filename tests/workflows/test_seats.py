@@ -9,7 +9,7 @@ from portal.accounts.models import ApproverSeat
 from portal.reference.models import Authority, Module
 from workflows import seats
 
-from ..conftest import PASSWORD, client_for, sign_in
+from ..conftest import PASSWORD, client_for, enrol_second_factor, sign_in
 
 DP = Module.DRUG_PERMIT
 
@@ -45,6 +45,9 @@ def test_an_administrator_adds_a_seat_and_its_approver_signs_in_to_the_to_do_lis
     )
     assert "bj-new-l2" in page.get(reverse("approver_seats")).content.decode()
     assert sign_in(client, "bj-new-l2", PASSWORD)
+    # A new approver enrols an authenticator before anything else (second factor).
+    assert "second-factor/enrol" in client.get(reverse("drug-permit:todo"))["Location"]
+    enrol_second_factor(client)
     html = client.get(reverse("drug-permit:todo")).content.decode()
     assert "初审" in html and "请先设置初始值" not in html
 
