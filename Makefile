@@ -3,17 +3,18 @@ SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
 UV := uv run --frozen
 MANAGE := $(UV) python manage.py
+# manage.py defaults to production settings (safe if forgotten); the laptop targets ask for
+# dev explicitly (the test suite takes its own from pyproject.toml).
+setup run messages: export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
 .PHONY: run deps setup test lint test-services messages bench
 
 deps:
 	@bash scripts/deps.sh
 
+# One Django boot: prepare, migrate, reference and demo data; skipped when nothing changed.
 setup: deps
-	$(MANAGE) prepare_database
-	$(MANAGE) migrate --noinput
-	$(MANAGE) load_reference_data
-	$(MANAGE) load_demo
+	@$(MANAGE) setup_portal
 
 run: setup
 	@bash scripts/serve.sh
@@ -23,6 +24,10 @@ lint: deps
 	$(UV) ruff format --check .
 	$(UV) lint-imports
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(MANAGE) makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=portal.settings.production PORTAL_ALLOWED_HOSTS=portal.example.cn \
+	  PORTAL_SECRET_KEY=check-deploy-only-0123456789abcdefghijklmnopqrstuvwxyzABCDEF \
+	  PORTAL_CUSTOMS_SECRET=check-deploy-only-customs-0123456789abcdef \
+	  $(MANAGE) check --deploy --fail-level WARNING
 
 # Python may keep its bytecode cache (some shells set PYTHONDONTWRITEBYTECODE): the suite
 # starts a dozen Python processes (xdist workers, daphne, manage.py), each of which would
@@ -47,6 +52,7 @@ bench:
 	$(UV) python bench/lists.py
 	$(UV) python bench/licence_statistics.py
 	$(UV) python bench/pdf_notice.py
+	$(UV) python bench/document_download.py
 	$(UV) python bench/excel_export.py
 	$(UV) python bench/customs_import.py
 	$(UV) python bench/line_import.py

@@ -2,7 +2,10 @@
 
 import os
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
+# Production unless told otherwise: a deployment that forgets the variable refuses to
+# start without PORTAL_SECRET_KEY rather than run with DEBUG=True.  `make run`,
+# scripts/serve.sh and the benches choose portal.settings.dev explicitly.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.production")
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.core.asgi import get_asgi_application  # noqa: E402

@@ -37,6 +37,7 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+NESTED_ARCHIVES = (".zip", ".xlsx", ".xlsm", ".xls", ".docx", ".bin", ".gz", ".7z", ".rar")
 
 
 class UnreadableWorkbook(ValueError):
@@ -58,6 +59,17 @@ def _check_archive(data, limits: Limits) -> zipfile.ZipFile:
         raise UnreadableWorkbook(
             _("This file is not an Excel workbook (.xlsx). Save it as .xlsx and try again.")
         )
+    for member in members:
+        name = member.filename.lower()
+        # Links to other workbooks make a reader fetch them; an archive inside the
+        # archive would be a second bomb the ratio check never sees.
+        if name.startswith("xl/externallinks/") or name.endswith(NESTED_ARCHIVES):
+            raise UnreadableWorkbook(
+                _(
+                    "This workbook links to other files or holds embedded archives; "
+                    "remove them, save it as .xlsx and try again."
+                )
+            )
     unpacked = 0
     for member in members:
         unpacked += member.file_size

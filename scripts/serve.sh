@@ -1,31 +1,24 @@
 #!/usr/bin/env bash
 # Serve the portal over ASGI, with the background task worker, the customs
-# outbox worker and the customs simulator beside it; Ctrl-C stops them all.
-set -uo pipefail
+# outbox worker and the customs simulator beside it, all under supervisor
+# (scripts/supervisord.conf): a process that crashes is reported here and
+# restarted while the others keep running.  Ctrl-C stops everything.
+# Logs: $PORTAL_VAR/log/ (default var/log/).  Status while it runs:
+#   .venv/bin/supervisorctl -c scripts/supervisord.conf status
+set -euo pipefail
 cd "$(dirname "$0")/.."
 export UV_PYTHON_DOWNLOADS=never
-port="${PORT:-8000}"
-customs_port="${CUSTOMS_PORT:-8001}"
-export PORTAL_BASE_URL="${PORTAL_BASE_URL:-http://127.0.0.1:$port}"
-export PORTAL_CUSTOMS_ENDPOINT="${PORTAL_CUSTOMS_ENDPOINT:-http://127.0.0.1:$customs_port/customs/messages/}"
+# manage.py defaults to production settings; the laptop portal asks for dev explicitly.
+export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-portal.settings.dev}"
+export PORT="${PORT:-8000}"
+export CUSTOMS_PORT="${CUSTOMS_PORT:-8001}"
+export PORTAL_VAR="$(realpath -m "${PORTAL_VAR:-var}")"
+export PORTAL_VENV="$(realpath -m "${UV_PROJECT_ENVIRONMENT:-.venv}")"
+export PORTAL_BASE_URL="${PORTAL_BASE_URL:-http://127.0.0.1:$PORT}"
+export PORTAL_CUSTOMS_ENDPOINT="${PORTAL_CUSTOMS_ENDPOINT:-http://127.0.0.1:$CUSTOMS_PORT/customs/messages/}"
+mkdir -p "$PORTAL_VAR/log" "$PORTAL_VAR/run"
 
-uv run --frozen daphne -b 127.0.0.1 -p "$port" portal.asgi:application &
-server=$!
-uv run --frozen python manage.py db_worker --queue-name "*" --no-reload &
-worker=$!
-uv run --frozen python manage.py outbox &
-outbox=$!
-uv run --frozen python manage.py customs_simulator --port "$customs_port" \
-  --portal "$PORTAL_BASE_URL/customs/inbound/" &
-simulator=$!
-
-stop() {
-  trap - INT TERM EXIT
-  kill -TERM "$server" "$worker" "$outbox" "$simulator" 2>/dev/null
-  wait "$server" "$worker" "$outbox" "$simulator" 2>/dev/null
-  echo "Stopped the portal, the workers and the customs simulator."
-}
-trap stop INT TERM EXIT
-echo "Portal: http://127.0.0.1:$port/  (back office: /admin/)"
-echo "Customs simulator: http://127.0.0.1:$customs_port/  Ctrl-C stops everything."
-wait -n "$server" "$worker" "$outbox" "$simulator"
+echo "Portal: http://127.0.0.1:$PORT/  (back office: /admin/)"
+echo "Customs simulator: http://127.0.0.1:$CUSTOMS_PORT/  Ctrl-C stops everything."
+echo "Logs: $PORTAL_VAR/log/  Status: $PORTAL_VENV/bin/supervisorctl -c scripts/supervisord.conf status"
+exec "$PORTAL_VENV/bin/supervisord" -c scripts/supervisord.conf

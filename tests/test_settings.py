@@ -195,3 +195,57 @@ def test_demo_holds_every_state_of_every_system_and_work_for_every_approver(seed
             assert queue(seat_user, system.key).exists(), (system.key, seat_user.username)
     archive = registry.get("EXPORT_DRUG_ARCHIVE").model.objects.filter(status="CHANGING").get()
     assert len(submitted_versions(archive)) == 2
+
+
+def _without_settings_module():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL"):
+        env.pop(name, None)
+    return env
+
+
+@pytest.mark.parametrize("entry", ["manage.py", "portal.asgi", "portal.wsgi"])
+def test_forgotten_settings_module_refuses_rather_than_debug(entry, tmp_path):
+    """A deployment that forgets DJANGO_SETTINGS_MODULE gets production settings: without
+    a secret key it refuses to start; with one it runs with DEBUG off, never DEBUG=True."""
+    env = _without_settings_module()
+    if entry == "manage.py":
+        cmd = [sys.executable, "manage.py", "check"]
+    else:
+        cmd = [sys.executable, "-c", f"import {entry}"]
+    refused = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert refused.returncode != 0
+    assert "PORTAL_SECRET_KEY" in refused.stderr
+
+    configured = {
+        **env,
+        "PORTAL_SECRET_KEY": "z" * 20 + "-Forgotten-Settings-Module-0123456789",
+        "PORTAL_ALLOWED_HOSTS": "portal.example.cn",
+        "PORTAL_CUSTOMS_SECRET": "c" * 40,
+        "PORTAL_SQLITE_PATH": str(tmp_path / "db.sqlite3"),
+    }
+    code = (
+        f"import {entry.removesuffix('.py') if entry != 'manage.py' else 'django'};"
+        "import django, os; django.setup();"
+        "from django.conf import settings;"
+        "print(os.environ['DJANGO_SETTINGS_MODULE'], settings.DEBUG)"
+    )
+    if entry == "manage.py":
+        code = (
+            "import runpy, sys; sys.argv = ['manage.py', 'shell', '-c', "
+            + repr(
+                "from django.conf import settings; import os;"
+                "print(os.environ['DJANGO_SETTINGS_MODULE'], settings.DEBUG)"
+            )
+            + "]; runpy.run_path('manage.py', run_name='__main__')"
+        )
+    ran = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=configured,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.split()[-2:] == ["portal.settings.production", "False"]

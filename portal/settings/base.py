@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -34,6 +35,9 @@ INSTALLED_APPS = [
     "daphne",
     "portal",
     "portal.accounts",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "portal.reference",
     "portal.cms",
     "filings",
@@ -69,16 +73,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.csp.PortalContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "portal.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# Second factor: the issuer named in the authenticator app.
+OTP_TOTP_ISSUER = "Single Window Portal"
 
 ROOT_URLCONF = "portal.urls"
 ASGI_APPLICATION = "portal.asgi.application"
@@ -96,10 +106,43 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "portal.context_processors.navigation",
+                "django.template.context_processors.csp",
             ],
         },
     },
 ]
+
+# --- Content-Security-Policy (Django 6's own; portal/csp.py) ---------------
+# Nonce-based: a <script> runs only from 'self' or with nonce="{{ csp_nonce }}"; no inline
+# event handlers (onclick=...) or javascript: URLs anywhere.  Style attributes (style="...",
+# some fifty in the templates, layout only) are the one exception: style-src-attr allows
+# them, while <style> elements still need the nonce.
+_CSP_COMMON = {
+    "default-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],  # includes the same-origin ws(s):// live-status socket
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF, "data:"],
+    "frame-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.SELF],
+}
+SECURE_CSP = {
+    **_CSP_COMMON,
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "style-src-attr": [CSP.UNSAFE_INLINE],
+}
+# The back office (/admin/): Wagtail 8.0's own templates carry inline scripts with no
+# nonce.  Narrowest exception, only under CSP_ADMIN_PREFIX: inline script and style
+# allowed (no nonce, which would cancel 'unsafe-inline'); everything else as above.
+CSP_ADMIN_PREFIX = "/admin/"
+SECURE_CSP_ADMIN = {
+    **_CSP_COMMON,
+    "script-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+}
 
 # --- Database -------------------------------------------------------------
 SQLITE_PATH = Path(env("SQLITE_PATH", str(BASE_DIR / "var" / "portal.sqlite3")))
@@ -268,8 +311,11 @@ LOGGING = {
 # secret both sides sign with (HMAC-SHA256), and the delivery retry schedule.
 CUSTOMS_ENDPOINT = env("CUSTOMS_ENDPOINT", "http://127.0.0.1:8001/customs/messages/")
 CUSTOMS_SECRET = env("CUSTOMS_SECRET", "dev-only-customs-secret")
-CUSTOMS_MAX_ATTEMPTS = int(env("CUSTOMS_MAX_ATTEMPTS", "8"))
 CUSTOMS_RETRY_BASE_SECONDS = float(env("CUSTOMS_RETRY_BASE_SECONDS", "2"))
+# Both outboxes (customs messages, webhooks) back off exponentially up to the cap and
+# keep retrying until the horizon since the first attempt; then the row is a dead letter.
+OUTBOX_MAX_BACKOFF_SECONDS = float(env("OUTBOX_MAX_BACKOFF_SECONDS", "900"))
+OUTBOX_RETRY_HORIZON = timedelta(hours=float(env("OUTBOX_RETRY_HOURS", "24")))
 CUSTOMS_TIMEOUT_SECONDS = float(env("CUSTOMS_TIMEOUT_SECONDS", "10"))
 # Webhook addresses must be HTTPS; plain HTTP is allowed only to loopback, here.
 WEBHOOK_ALLOW_HTTP_LOOPBACK = False

@@ -32,3 +32,9 @@ _XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 if _XDIST_WORKER and REDIS_URL:  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = _XDIST_WORKER  # noqa: F405
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"asgi-{_XDIST_WORKER}"  # noqa: F405
+
+# Against the object store (make test-services) every test process writes under its own
+# key prefix in the one bucket, as MEDIA_ROOT is per process on disk; the session removes
+# its prefix at the end (tests/conftest.py).
+if S3_BUCKET:  # noqa: F405
+    STORAGES["default"]["OPTIONS"]["location"] = f"test-media-{os.getpid()}"  # noqa: F405
