@@ -108,18 +108,18 @@ def test_decision_updates_the_owners_page_and_the_next_to_do_list_live(
         sign_in(owner, "demo-owner")
         owner.goto(owner.base + f"/drug-permits/{filed.number}/")
         assert owner.locator("#status").inner_text() == "待受理"
-        owner.wait_for_function("window.swSocket && window.swSocket.readyState === 1")
+        owner.wait_for_function("() => window.swSocket && window.swSocket.readyState === 1")
         # The same owner's "My filings" in a second tab: its row changes too.
         mine = owner.context.new_page()
         mine.goto(owner.base + "/filings/")
         mine_status = mine.locator(f'#my-filings tr[data-number="{filed.number}"] .status')
         assert mine_status.inner_text() == "待受理"
-        mine.wait_for_function("window.swSocket && window.swSocket.readyState === 1")
+        mine.wait_for_function("() => window.swSocket && window.swSocket.readyState === 1")
 
         reviewer = context_at(browser, owner_base)
         sign_in(reviewer, "drug-l2")
         reviewer.goto(reviewer.base + "/admin/drug-permit/todo/")
-        reviewer.wait_for_function("window.swSocket && window.swSocket.readyState === 1")
+        reviewer.wait_for_function("() => window.swSocket && window.swSocket.readyState === 1")
         assert reviewer.locator(f'#todo tr[data-number="{filed.number}"]').count() == 0
         waiting = int("".join(filter(str.isdigit, reviewer.locator("#waiting-count").inner_text())))
 
@@ -135,10 +135,12 @@ def test_decision_updates_the_owners_page_and_the_next_to_do_list_live(
 
         # No reload on either page: the socket brings the change.
         owner.wait_for_function(
-            "document.querySelector('#status').textContent.trim() === '待初审'", timeout=10_000
+            "() => document.querySelector('#status').textContent.trim() === '待初审'",
+            timeout=10_000,
         )
         mine.wait_for_function(
-            f"document.querySelector('#my-filings tr[data-number=\"{filed.number}\"] .status')"
+            "() => document.querySelector("
+            f"'#my-filings tr[data-number=\"{filed.number}\"] .status')"
             ".textContent.trim() === '待初审'",
             timeout=10_000,
         )
@@ -152,7 +154,7 @@ def test_decision_updates_the_owners_page_and_the_next_to_do_list_live(
         row = reviewer.locator(f'#todo tr[data-number="{filed.number}"]')
         row.wait_for(timeout=10_000)
         reviewer.wait_for_function(
-            f"document.querySelector('#waiting-count').textContent.includes('{waiting + 1}')",
+            f"() => document.querySelector('#waiting-count').textContent.includes('{waiting + 1}')",
             timeout=10_000,
         )
         assert "待初审" in row.inner_text() and "北京示范医药" in row.inner_text()
