@@ -197,14 +197,24 @@ def test_a_decision_from_a_stale_page_is_already_handled_not_forbidden(chain, ow
 
 @pytest.mark.django_db
 def test_a_failed_upload_leaves_no_file_and_a_deletion_removes_it_only_after_commit(
-    chain, owner, authority, settings, django_capture_on_commit_callbacks
+    chain, owner, authority, django_capture_on_commit_callbacks
 ):
-    from pathlib import Path
+    from django.core.files.storage import default_storage
+
+    def stored_pdfs(folder=""):
+        """Every PDF in the media storage (a directory, or a bucket under make test-services)."""
+        try:
+            folders, files = default_storage.listdir(folder)
+        except FileNotFoundError:
+            return set()
+        found = {f"{folder}{name}" for name in files if name.endswith(".pdf")}
+        for sub in folders:
+            found |= stored_pdfs(f"{folder}{sub}/")
+        return found
 
     application = draft(owner, authority)
     kind = application.purpose.attachment_types.first()
-    media = Path(settings.MEDIA_ROOT)
-    before = set(media.rglob("*.pdf")) if media.exists() else set()
+    before = stored_pdfs()
 
     def failing_save(self, *args, **kwargs):
         raise RuntimeError("database went away")
@@ -218,20 +228,20 @@ def test_a_failed_upload_leaves_no_file_and_a_deletion_removes_it_only_after_com
             )
     finally:
         Attachment.save = original
-    after = set(media.rglob("*.pdf")) if media.exists() else set()
-    assert after == before  # the file written before the row failed is gone again
+    assert stored_pdfs() == before  # the file written before the row failed is gone again
 
     attachment = services.upload_attachment(
         filing=application, actor=owner, attachment_type=kind, uploaded_file=pdf()
     )
-    stored = Path(attachment.file.path)
-    assert stored.exists() and stored.read_bytes() == PDF
+    name = attachment.file.name
+    with default_storage.open(name) as stored:
+        assert stored.read() == PDF
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.delete_attachment(filing=application, actor=owner, attachment=attachment)
-    assert stored.exists()  # not yet: the deletion has not committed
+    assert default_storage.exists(name)  # not yet: the deletion has not committed
     for callback in callbacks:
         callback()
-    assert not stored.exists()
+    assert not default_storage.exists(name)
 
 
 @pytest.mark.django_db
