@@ -35,6 +35,22 @@ def certificate_context(certificate) -> dict:
     }
 
 
+def send_and_report(request, certificates, done: str):
+    """Send the chosen certificates (each in its own transaction) and say, per certificate,
+    what was sent and why the rest were not; back to the same list."""
+    if not certificates:
+        messages.error(request, _("Select at least one row."))
+        return redirect(request.get_full_path())
+    sent, refused = services.send_certificates(
+        certificates=certificates, actor=request.user, request=request
+    )
+    if sent:
+        messages.success(request, done % {"numbers": "、".join(sent)})
+    for _number, reason in refused:
+        messages.error(request, reason)
+    return redirect(request.get_full_path())
+
+
 class CertificateListView(ListView):
     """证书查询: print (full or on pre-printed paper), export, send to customs, void."""
 
@@ -92,21 +108,11 @@ class CertificateListView(ListView):
         """完成并发往海关: every selected certificate, each in its own transaction."""
         numbers = request.POST.getlist("selected")
         certificates = list(self.scoped().filter(number__in=numbers))
-        if not certificates:
-            messages.error(request, _("Select at least one row."))
-            return redirect(request.get_full_path())
-        sent, refused = services.send_certificates(
-            certificates=certificates, actor=request.user, request=request
+        return send_and_report(
+            request,
+            certificates,
+            _("Sent to customs: %(numbers)s. The status changes when customs answers."),
         )
-        if sent:
-            messages.success(
-                request,
-                _("Sent to customs: %(numbers)s. The status changes when customs answers.")
-                % {"numbers": "、".join(sent)},
-            )
-        for _number, reason in refused:
-            messages.error(request, reason)
-        return redirect(request.get_full_path())
 
 
 class CertificateView(StaffView):
@@ -377,18 +383,8 @@ class DeadLetterListView(ListView):
         ids = [value for value in request.POST.getlist("selected") if value.isdigit()]
         dead = self.scoped().filter(pk__in=ids)
         certificates = list({message.certificate for message in dead})
-        if not certificates:
-            messages.error(request, _("Select at least one row."))
-            return redirect(request.get_full_path())
-        sent, refused = services.send_certificates(
-            certificates=certificates, actor=request.user, request=request
+        return send_and_report(
+            request,
+            certificates,
+            _("Sent to customs again: %(numbers)s. The status changes when customs answers."),
         )
-        if sent:
-            messages.success(
-                request,
-                _("Sent to customs again: %(numbers)s. The status changes when customs answers.")
-                % {"numbers": "、".join(sent)},
-            )
-        for number, reason in refused:
-            messages.error(request, f"{number}: {reason}")
-        return redirect(request.get_full_path())
