@@ -204,12 +204,33 @@ def _without_settings_module():
     return env
 
 
+def test_a_bare_checkout_runs_manage_py_with_the_laptop_settings():
+    """Nothing of a deployment set: manage.py is the developer's tool (makemigrations…)."""
+    code = (
+        "import runpy, sys; sys.argv = ['manage.py', 'shell', '-c', "
+        + repr("from django.conf import settings; print(settings.SETTINGS_MODULE)")
+        + "]; runpy.run_path('manage.py', run_name='__main__')"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=_without_settings_module(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip().endswith("portal.settings.dev")
+
+
 @pytest.mark.parametrize("entry", ["manage.py", "portal.asgi", "portal.wsgi"])
 def test_forgotten_settings_module_refuses_rather_than_debug(entry, tmp_path):
     """A deployment that forgets DJANGO_SETTINGS_MODULE gets production settings: without
-    a secret key it refuses to start; with one it runs with DEBUG off, never DEBUG=True."""
+    a secret key it refuses to start; with one it runs with DEBUG off, never DEBUG=True.
+    (manage.py knows a deployment by its settings: here, its database.)"""
     env = _without_settings_module()
     if entry == "manage.py":
+        env["DATABASE_URL"] = "postgres://portal@127.0.0.1:1/portal"
         cmd = [sys.executable, "manage.py", "check"]
     else:
         cmd = [sys.executable, "-c", f"import {entry}"]
