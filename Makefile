@@ -16,7 +16,8 @@ deps:
 setup: deps
 	@$(MANAGE) setup_portal
 
-run: setup
+# serve.sh runs setup_portal itself when its fingerprint changed (checked without a boot).
+run: deps
 	@bash scripts/serve.sh
 
 lint: deps

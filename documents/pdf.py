@@ -12,16 +12,20 @@ import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
+
+# WeasyPrint is imported at the first render, not here: importing it costs about 1.5 s,
+# and every process imports this module at start (through the admin URLs), while the
+# outbox worker and the simulator never render and the web server rarely does.
 
 _local = threading.local()
 
 
-def _font_config() -> FontConfiguration:
+def _font_config():
     # One per thread: building it costs more than a small render, sharing it
     # across threads is not documented as safe.
     if not hasattr(_local, "font_config"):
+        from weasyprint.text.fonts import FontConfiguration
+
         _local.font_config = FontConfiguration()
     return _local.font_config
 
@@ -34,6 +38,8 @@ def qr_data_uri(text: str) -> str:
 def _document(template_name: str, context: dict):
     with translation.override("zh-hans"):
         html = render_to_string(template_name, context)
+    from weasyprint import HTML
+
     return HTML(string=html, base_url=str(settings.BASE_DIR)).render(font_config=_font_config())
 
 
