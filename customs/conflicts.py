@@ -9,7 +9,6 @@ replaces it with the incoming data, with a reason and an audit row.
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from documents import services as documents
 from documents.models import Certificate, can_handle_certificate
 from filings import audit
+from portal.transactions import durable, top_level
 
 from .models import CustomsConflict, OutboundMessage, WriteOff
 
@@ -160,6 +160,7 @@ def _replace_receipt(conflict: CustomsConflict) -> None:
     )
 
 
+@top_level(atomic=False)
 def resolve(*, conflict: CustomsConflict, actor, decision: str, reason: str, request=None):
     """Keep the recorded data or replace it with the incoming; one audit row either way."""
     errors = {}
@@ -169,7 +170,7 @@ def resolve(*, conflict: CustomsConflict, actor, decision: str, reason: str, req
         errors["reason"] = _("Enter the reason for the decision.")
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
+    with durable():
         conflict = CustomsConflict.objects.select_for_update().get(pk=conflict.pk)
         certificate = Certificate.objects.select_for_update().get(pk=conflict.certificate_id)
         if not may_resolve(certificate, actor):

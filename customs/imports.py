@@ -15,7 +15,9 @@ from documents import services as documents
 from documents.models import Certificate, CertificateLine, CertificateSource
 from filings import registry
 from filings.runner import AlreadyHandled
+from portal import files
 from portal.accounts.selectors import seat_of
+from portal.transactions import durable, top_level
 
 from . import services, xml
 from .models import ImportBatch, ImportRecord
@@ -24,6 +26,7 @@ MAX_IMPORT_BYTES = 200 * 1024 * 1024
 CHUNK = 500
 
 
+@top_level(atomic=False)
 def upload(*, actor, system: str, uploaded_file) -> ImportBatch:
     seat = seat_of(actor, system)
     if seat is None or not registry.get(system).imports_certificates:
@@ -36,15 +39,20 @@ def upload(*, actor, system: str, uploaded_file) -> ImportBatch:
     uploaded_file.seek(0)
     if b"<!doctype" in head.lower():
         raise ValidationError(_("The file declares a DOCTYPE, which is not accepted."))
-    batch = ImportBatch.objects.create(
+    batch = ImportBatch(
         authority_id=seat.authority_id,
         system=system,
         uploaded_by=actor,
-        file=uploaded_file,
-        original_name=uploaded_file.name[:255],
+        original_name=files.display_name(uploaded_file.name),
         size=uploaded_file.size,
     )
-    transaction.on_commit(lambda: check_batch.enqueue(batch.pk))
+    # Stored under a name of our own; the uploaded name is only shown.
+    with files.stored_in_transaction() as stored:
+        batch.file.save(files.stored_name(uploaded_file), uploaded_file, save=False)
+        stored(batch.file)
+        with durable():
+            batch.save()
+            transaction.on_commit(lambda: check_batch.enqueue(batch.pk))
     return batch
 
 
@@ -184,6 +192,7 @@ def check_batch(batch_id: int) -> None:
     ImportBatch.objects.filter(pk=batch.pk).update(state=ImportBatch.State.DONE)
 
 
+@top_level(atomic=False)
 def send_records(*, records, actor, request=None) -> tuple[list, list]:
     """提交并发往海关: each valid, unsent record becomes a certificate and goes out."""
     sent, refused = [], []
@@ -192,9 +201,11 @@ def send_records(*, records, actor, request=None) -> tuple[list, list]:
             refused.append((record.number, _("This record was already sent.")))
             continue
         try:
-            with transaction.atomic():
+            with durable():  # the certificate and its sending: one transaction
                 certificate = _certificate_from(record, actor)
-                services.send_certificate(certificate=certificate, actor=actor, request=request)
+                services.send_certificate.within(
+                    certificate=certificate, actor=actor, request=request
+                )
         except (AlreadyHandled, ValidationError) as error:
             refused.append((record.number, " ".join(getattr(error, "messages", [str(error)]))))
             continue

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from documents.models import Certificate, CertificateStatus, CustomsStatus
 from filings import audit, registry
 from filings.runner import AlreadyHandled, already_handled, run_transition
 from portal.outbox import claim_due, fresh_start, retry_at
+from portal.transactions import durable, top_level
 
 from . import conflicts, xml
 from .models import InboundMessage, MessageKind, OutboundMessage, WriteOff
@@ -94,53 +95,54 @@ def _known_to_customs(certificate) -> bool:
     return certificate.customs_messages.filter(receipt_result="ACCEPTED").exists()
 
 
+@top_level
 def send_certificate(*, certificate: Certificate, actor, request=None) -> OutboundMessage:
     """完成并发往海关 for one certificate: status and outbox row in one transaction."""
-    with transaction.atomic():
-        certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
-        if not can_proceed(certificate.send):
-            raise AlreadyHandled(
-                _("Certificate %(number)s cannot be sent now (%(status)s).")
-                % {
-                    "number": certificate.number,
-                    "status": certificate.customs_status_label
-                    if not certificate.is_void
-                    else certificate.get_status_display(),
-                }
-            )
-        if not has_transition_perm(certificate.send, actor):
-            raise PermissionDenied
-        from_state = certificate.customs_status
-        failed = certificate.customs_messages.filter(
-            state__in=(OutboundMessage.State.DEAD, OutboundMessage.State.FAILED)
-        ).last()
-        certificate.send()
-        certificate.customs_reason = ""
-        _save(certificate)
-        if (
-            from_state == CustomsStatus.SEND_FAILED
-            and failed
-            and failed.revision == certificate.revision
-        ):
-            # The same message again, same id (customs dedupes it if it did arrive),
-            # with a fresh retry horizon.
-            OutboundMessage.objects.filter(pk=failed.pk).update(last_error="", **fresh_start())
-            message = OutboundMessage.objects.get(pk=failed.pk)
-        else:
-            kind = MessageKind.CORRECT if _known_to_customs(certificate) else MessageKind.ISSUE
-            message = queue_message(certificate=certificate, kind=kind, actor=actor)
-        audit.record(
-            target=certificate,
-            actor=actor,
-            transition="send",
-            from_state=from_state,
-            to_state=certificate.customs_status,
-            request=request,
-            filing=certificate.filing,
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if not can_proceed(certificate.send):
+        raise AlreadyHandled(
+            _("Certificate %(number)s cannot be sent now (%(status)s).")
+            % {
+                "number": certificate.number,
+                "status": certificate.customs_status_label
+                if not certificate.is_void
+                else certificate.get_status_display(),
+            }
         )
+    if not has_transition_perm(certificate.send, actor):
+        raise PermissionDenied
+    from_state = certificate.customs_status
+    failed = certificate.customs_messages.filter(
+        state__in=(OutboundMessage.State.DEAD, OutboundMessage.State.FAILED)
+    ).last()
+    certificate.send()
+    certificate.customs_reason = ""
+    _save(certificate)
+    if (
+        from_state == CustomsStatus.SEND_FAILED
+        and failed
+        and failed.revision == certificate.revision
+    ):
+        # The same message again, same id (customs dedupes it if it did arrive),
+        # with a fresh retry horizon.
+        OutboundMessage.objects.filter(pk=failed.pk).update(last_error="", **fresh_start())
+        message = OutboundMessage.objects.get(pk=failed.pk)
+    else:
+        kind = MessageKind.CORRECT if _known_to_customs(certificate) else MessageKind.ISSUE
+        message = queue_message(certificate=certificate, kind=kind, actor=actor)
+    audit.record(
+        target=certificate,
+        actor=actor,
+        transition="send",
+        from_state=from_state,
+        to_state=certificate.customs_status,
+        request=request,
+        filing=certificate.filing,
+    )
     return message
 
 
+@top_level(atomic=False)
 def send_certificates(*, certificates, actor, request=None) -> tuple[list, list]:
     """Several at once; each in its own transaction. Returns (sent, [(number, reason)])."""
     sent, refused = [], []
@@ -176,6 +178,7 @@ def _fault(point: str) -> None:
         os._exit(3)
 
 
+@top_level(atomic=False)
 def deliver_due(*, limit: int = 20, post=http_post) -> int:
     """One pass of the outbox worker; returns how many messages were attempted."""
     batch = claim_due(OutboundMessage.objects.all(), limit=limit, lease_seconds=LEASE_SECONDS)
@@ -198,7 +201,7 @@ def _record_attempt(message: OutboundMessage, *, status, error: str) -> None:
     attempts = message.attempts + 1
     first = message.first_attempt_at or now
     seen = {"attempts": attempts, "first_attempt_at": first, "last_attempt_at": now}
-    with transaction.atomic():
+    with durable():
         if not error:
             OutboundMessage.objects.filter(pk=message.pk).update(
                 state=OutboundMessage.State.DELIVERED, delivered_at=now, last_error="", **seen
@@ -233,6 +236,7 @@ class Retry(Exception):
     """Could not apply now (a concurrent change); customs should send it again."""
 
 
+@top_level(atomic=False)
 def receive(body: bytes, *, timestamp: str | None, signature: str | None) -> str:
     """Verify, validate and apply one inbound message; returns what was done.
 
@@ -242,7 +246,7 @@ def receive(body: bytes, *, timestamp: str | None, signature: str | None) -> str
     root = xml.parse(body, schema_name="inbound", expected=("Receipt", "WriteOff"))
     data = xml.read_inbound(root)
     try:
-        with transaction.atomic():
+        with durable():
             if InboundMessage.objects.filter(message_id=data["message_id"]).exists():
                 return "duplicate: already applied"
             if data["kind"] == "Receipt":
@@ -452,6 +456,7 @@ def _parse_line(key, raw, used, errors, error_key):
     return raw
 
 
+@top_level(atomic=False)
 def correct_certificate(
     *, certificate: Certificate, actor, values: dict, reason: str, request=None
 ):
@@ -460,7 +465,7 @@ def correct_certificate(
     errors = {}
     if not reason.strip():
         errors["reason"] = _("Enter the reason for the correction.")
-    with transaction.atomic():
+    with durable():
         certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if not has_transition_perm(certificate.correct, actor):
             if not can_proceed(certificate.correct):
@@ -528,12 +533,13 @@ def correct_certificate(
     return certificate
 
 
+@top_level(atomic=False)
 def void_certificate(*, certificate: Certificate, actor, reason: str, request=None) -> Certificate:
     """作废 with a reason: at once if customs never had it (the filing is void too),
     else a void message goes to customs and the certificate waits for its answer."""
     if not reason.strip():
         raise ValidationError({"reason": _("Enter the reason for voiding.")})
-    with transaction.atomic():
+    with durable():
         certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
         certificate.void_reason = reason.strip()
         certificate.voided_at = timezone.now()

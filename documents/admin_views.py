@@ -9,7 +9,7 @@ import tempfile
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from filings.filters import filing_filterset
 from filings.models import ApprovalSettings
 from filings.selectors import authority_id_for, filings_for_authority
+from portal import files
 from portal.pagination import paginate
 from portal.reference.models import Authority
 
@@ -117,7 +118,7 @@ def start_export(
     scratch = tempfile.TemporaryFile()
     jobs.write_export(kind, request.user, system, params, scratch)
     scratch.seek(0)
-    return FileResponse(scratch, as_attachment=True, filename=jobs.export_file_name(kind))
+    return files.download(scratch, jobs.export_file_name(kind))
 
 
 class ListView(StaffView):
@@ -344,8 +345,4 @@ def job_status(request, pk: int):
 
 def job_download(request, pk: int):
     job = get_object_or_404(selectors.jobs_of(request.user), pk=pk, state=DocumentJob.State.DONE)
-    return FileResponse(
-        job.file.open("rb"),
-        as_attachment=not job.file_name.endswith(".pdf"),
-        filename=job.file_name,
-    )
+    return files.download(job.file.open("rb"), job.file_name, inline=job.file_name.endswith(".pdf"))

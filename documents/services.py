@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from filings import audit, registry
 from filings.compare import compare
 from filings.selectors import approval_settings, attachments_of, authority_id_for
+from portal.transactions import top_level
 
 from . import layout as layouts
 from . import pdf
@@ -258,6 +259,7 @@ def certificate_layout(authority, system: str) -> dict:
     return layouts.resolve(registry.get(system).certificate_layout, saved.fields if saved else None)
 
 
+@top_level
 def save_certificate_layout(*, authority, system: str, actor, values: dict) -> dict:
     """Apply (应用) an authority's positions; later prints use them."""
     if authority_id_for(actor, system) != authority.pk:
@@ -606,6 +608,7 @@ def kept_for(document, revision: int | None = None) -> KeptDocument | None:
 
 
 @task()
+@top_level(atomic=False)
 def keep_document(model: str, pk: str, revision: int) -> None:
     document = {"notice": Notice, "certificate": Certificate}[model].objects.filter(pk=pk).first()
     # A later correction already replaced this revision's data: only the current one is kept.

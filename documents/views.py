@@ -2,24 +2,21 @@
 
 import re
 
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+
+from portal import files
 
 from . import services
 
 
-def pdf_response(data: bytes, filename: str) -> HttpResponse:
-    """Shown in the browser's viewer (to print), with a sensible name when saved."""
-    # Numbers and names come from data: only a plain ASCII name reaches the header.
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", filename).strip(".-")[:100] or "document"
-    if not safe.lower().endswith(".pdf"):
-        safe += ".pdf"
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{safe}"'
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+def pdf_response(data, filename: str):
+    """Shown in the browser's viewer (to print), with a sensible name when saved (bytes,
+    or an open file of kept bytes, streamed)."""
+    name = files.display_name(filename, limit=100)
+    if not name.lower().endswith(".pdf"):
+        name += ".pdf"
+    return files.download(data, name, content_type="application/pdf", inline=True)
 
 
 def verify_form(request):
@@ -34,7 +31,9 @@ def verify_form(request):
 def verify(request, code: str):
     result = services.verify(code)
     # A visitor may paste the SHA-256 of the copy they hold to compare it with the kept one.
-    given = re.sub(r"[^0-9a-f]", "", request.GET.get("sha256", "").lower())[:64]
+    raw = request.GET.get("sha256", "")
+    given = re.sub(r"[\s:-]", "", raw.lower())[:200]
+    well_formed = bool(re.fullmatch(r"[0-9a-f]{64}", given))
     return render(
         request,
         "documents/verify.html",
@@ -43,7 +42,8 @@ def verify(request, code: str):
             "code": code,
             "formatted": services.format_code(result.code) if result else "",
             "given_sha256": given,
-            "hash_matches": bool(result and given and given == result.sha256),
+            "hash_malformed": bool(given) and not well_formed,
+            "hash_matches": bool(result and well_formed and given == result.sha256),
         },
         status=200 if result else 404,
     )

@@ -19,6 +19,7 @@ The four shapes of approval the declaration covers (``stages``):
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.text import capfirst
@@ -161,6 +162,9 @@ class System:
     # and, for a list kept in a spreadsheet, the form of one row (its template is offered).
     attachment_accept = "application/pdf"
     attachment_help = ""
+    # The most one attachment may weigh, in bytes (None: settings.ATTACHMENT_MAX_BYTES).
+    # The upload service refuses a bigger file; the upload page states the limit.
+    attachment_max_bytes: int | None = None
     attachment_sheet_form = None
     attachment_sheet_example: dict = {}
 
@@ -327,6 +331,15 @@ class System:
     def entry_block(self, membership) -> str | None:
         """A template explaining why this enterprise cannot file yet (None: it can)."""
         return None
+
+    @property
+    def attachment_limit(self) -> int:
+        """The attachment size limit in bytes: the system's own, else the portal's."""
+        return self.attachment_max_bytes or settings.ATTACHMENT_MAX_BYTES
+
+    @property
+    def attachment_limit_mb(self) -> str:
+        return f"{self.attachment_limit / 1024 / 1024:g}"
 
     def attachment_types(self, filing):
         """The attachment types a filing lists (one file each), or None for free uploads."""

@@ -20,7 +20,6 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
 from django.db.models import Q
 from django.tasks import task
 from django.urls import NoReverseMatch, reverse
@@ -34,6 +33,7 @@ from portal import signing
 from portal.accounts.selectors import membership_of, seats_of
 from portal.languages import preferred_language
 from portal.outbox import claim_due, fresh_start, retry_at
+from portal.transactions import durable, top_level
 
 from .models import (
     Channel,
@@ -322,6 +322,7 @@ def _membership(user):
     return membership
 
 
+@top_level(atomic=False)
 def subscribe(*, user, filings, all_filings: bool, channels: list[str], system: str = "") -> list:
     """Subscribe to chosen filings (or all of the enterprise's, or with ``system`` all of
     that system's) on each channel."""
@@ -353,7 +354,7 @@ def subscribe(*, user, filings, all_filings: bool, channels: list[str], system: 
     targets = [None] if all_filings else list(filings)
     scope = system if all_filings else ""
     created = []
-    with transaction.atomic():
+    with durable():
         for filing in targets:
             for channel in channels:
                 exists = Subscription.objects.filter(
@@ -405,6 +406,7 @@ def register_webhook(*, user, url: str) -> WebhookEndpoint:
     )
 
 
+@top_level
 def send_test_event(*, user, endpoint: WebhookEndpoint) -> Event:
     membership = _membership(user)
     if not membership.is_owner or endpoint.enterprise_id != membership.enterprise_id:
@@ -452,6 +454,7 @@ def post_webhook(url: str, body: bytes, secret: str, event_id: int) -> int:
         return error.code
 
 
+@top_level(atomic=False)
 def deliver_webhooks_due(*, limit: int = 20, post=post_webhook) -> int:
     """One pass of the outbox worker over webhook deliveries."""
     batch = claim_due(
@@ -501,12 +504,12 @@ def dead_webhook_deliveries(user):
     )
 
 
+@top_level
 def resend_webhook_deliveries(*, user, ids) -> list[int]:
     """Put the given dead deliveries of ``user``'s enterprise back in the queue with a
     fresh horizon; returns the ids that went back (others were not dead or not theirs)."""
-    with transaction.atomic():
-        chosen = list(dead_webhook_deliveries(user).filter(pk__in=ids).values_list("pk", flat=True))
-        WebhookDelivery.objects.filter(pk__in=chosen).update(error="", **fresh_start())
+    chosen = list(dead_webhook_deliveries(user).filter(pk__in=ids).values_list("pk", flat=True))
+    WebhookDelivery.objects.filter(pk__in=chosen).update(error="", **fresh_start())
     return chosen
 
 

@@ -7,7 +7,6 @@ changes nothing (passwords are set only when an account is created).
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
-from django.db import transaction
 from wagtail.documents.models import Document
 from wagtail.models import Site
 
@@ -29,6 +28,7 @@ from portal.cms.models import (
     PortListPage,
 )
 from portal.reference.models import Authority, Module, Region
+from portal.transactions import durable
 from workflows.services import save_approval_settings
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -279,16 +279,20 @@ def _second_factors() -> None:
 def load_demo() -> None:
     if not settings.DEMO_DATA_ENABLED:
         raise ImproperlyConfigured("Demo data is disabled in these settings (production).")
-    with transaction.atomic():
-        _accounts()
+    # No transaction around it all: the services it calls are top-level (durable) and
+    # commit one by one; every step is idempotent, so a load that stopped half-way is
+    # finished by running it again.
+    _accounts()
+    with durable():
         _site_content()
-        _module_help()
+    _module_help()
+    with durable():
         _subscriptions()
     # Each system's own demo filings, through its services (uploads commit on their own).
     owner = User.objects.get(username="demo-owner")
     for system in registry.all_systems():
         system.load_demo(owner=owner)
-    with transaction.atomic():
+    with durable():
         _second_factors()
 
 

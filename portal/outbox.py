@@ -5,8 +5,10 @@ horizon after which a row stops being retried and becomes a dead letter."""
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
+
+from portal.transactions import durable
 
 # States both outbox tables use (each model declares them in its own ``State``).
 PENDING, DELIVERED, DEAD = "PENDING", "DELIVERED", "DEAD"
@@ -19,7 +21,7 @@ def claim_due(queryset, *, limit: int, lease_seconds: float) -> list:
     (or this one, restarted) sends the row again, with the same id.
     """
     now = timezone.now()
-    with transaction.atomic():
+    with durable():  # the lease commits before anything is sent
         due = queryset.filter(state=PENDING, next_attempt_at__lte=now).order_by(
             "next_attempt_at", "pk"
         )

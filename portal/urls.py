@@ -27,5 +27,10 @@ urlpatterns = [
     path("feedback/", cms_views.feedback, name="feedback"),
 ]
 if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Only the public site's images: attachments, kept documents, exports and imports
+    # are served by their scoped views alone, never from a public media address.
+    for _folder in ("images", "original_images"):
+        urlpatterns += static(
+            f"{settings.MEDIA_URL}{_folder}/", document_root=settings.MEDIA_ROOT / _folder
+        )
 urlpatterns += [path("", include(wagtail_urls))]

@@ -99,7 +99,9 @@ def module_db(django_db_setup, django_db_blocker):
     """
     with django_db_blocker.unblock():
         outer = transaction.atomic()
-        # Marked like TestCase's own blocks, so services' durable blocks still run inside.
+        # Marked as Django's TestCase marks its own blocks (TestCase._enter_atomics sets
+        # ``_from_testcase``): Atomic.__enter__ then lets a durable block open right inside
+        # it, so the top-level services (portal.transactions) run in these tests too.
         outer._from_testcase = True
         outer.__enter__()
         try:

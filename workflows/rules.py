@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from filings.selectors import approval_settings, attachments_of
+from portal import files
 from portal.accounts.validators import validate_uscc
 from portal.languages import localized_name
 from portal.pdf_safety import active_content
@@ -295,24 +296,10 @@ class PdfOnly(Rule):
         return _active_pdf(context["file"])
 
 
-SIGNATURES = {
-    "PDF": (b"%PDF-",),
-    "JPEG": (b"\xff\xd8\xff",),
-    "PNG": (b"\x89PNG\r\n\x1a\n",),
-}
-
-
 def kind_of(uploaded_file) -> str | None:
     """PDF, JPEG or PNG by the file's first bytes (its name is never trusted)."""
-    uploaded_file.seek(0)
-    head = uploaded_file.read(16)
-    uploaded_file.seek(0)
-    for kind, signatures in SIGNATURES.items():
-        if any(
-            head.lstrip().startswith(s) if kind == "PDF" else head.startswith(s) for s in signatures
-        ):
-            return kind
-    return None
+    kind = files.kind_of(uploaded_file)
+    return kind if kind in ("PDF", "JPEG", "PNG") else None
 
 
 class FileOfType(Rule):

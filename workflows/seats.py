@@ -10,7 +10,6 @@ active seat: the last one cannot be disabled or moved away.
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from filings import registry
@@ -18,6 +17,7 @@ from filings.models import ApprovalSettings
 from portal.accounts.models import ApproverSeat, User
 from portal.accounts.roles import ROLE_GROUPS, Role
 from portal.accounts.selectors import forget_seats
+from portal.transactions import top_level
 
 
 def levels_without_seat(*, authority, system: str, levels) -> list[int]:
@@ -65,7 +65,7 @@ def _last_seat_of_configured_level(seat) -> bool:
     )
 
 
-@transaction.atomic
+@top_level
 def create_seat(
     *,
     actor,
@@ -116,7 +116,7 @@ def create_seat(
     return seat
 
 
-@transaction.atomic
+@top_level
 def change_seat(*, actor, seat: ApproverSeat, level: int | None = None, active: bool | None = None):
     """Move a seat to another level, or disable / enable it."""
     authority = _admin_authority(actor)

@@ -1,6 +1,7 @@
 """The mechanism's services: every change a filer or an approver makes, for any system.
 
-Each is keyword-only, runs in one transaction, checks who may act, runs the
+Each is keyword-only, runs in one durable transaction of its own (``@top_level``:
+never nested in a caller's), checks who may act, runs the
 system's declared rules (so a web form, a copy or a later API all enforce
 them), changes state only through the declared transitions (with the
 optimistic lock and an audit row), saves a Wagtail revision of the filing,
@@ -8,7 +9,6 @@ and leaves notifications to run once the transaction commits.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -26,6 +26,7 @@ from portal.accounts import second_factor
 from portal.accounts.selectors import membership_of
 from portal.reference.models import Authority
 from portal.spreadsheets import UnreadableWorkbook
+from portal.transactions import durable, top_level
 
 from . import rules, spreadsheets
 from .seats import levels_without_seat
@@ -75,7 +76,7 @@ def _clean(obj, *, rules_to_run, **context) -> None:
 # --- drafts ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@top_level
 def create_draft(*, system, actor, values: dict):
     """暂存 a new filing: validated by the system's header rules; it gets its number now."""
     membership = membership_of(actor)
@@ -97,7 +98,7 @@ def create_draft(*, system, actor, values: dict):
     return filing
 
 
-@transaction.atomic
+@top_level
 def update_draft(*, filing, actor, values: dict):
     """Save the header of a draft (or of a filing returned for supplement)."""
     _require_filer(filing, actor)
@@ -134,21 +135,23 @@ def working_copy(filing):
     return filing
 
 
+@top_level(atomic=False)
 def start_change(*, filing, actor, request=None):
     """变更: a draft version from the submitted one; the submitted one stays live."""
     _require_filer(filing, actor)
     chosen = _filer_transition(filing, actor, "change")
-    with transaction.atomic():
+    with durable():
         run_transition(target=filing, actor=actor, name=chosen.name, request=request)
         filing.save_revision(user=actor, clean=False)  # the change's draft, marked unpublished
     return filing
 
 
+@top_level(atomic=False)
 def discard_change(*, filing, actor, request=None):
     """Drop the change's draft; the submitted version never changed."""
     _require_filer(filing, actor)
     chosen = _filer_transition(filing, actor, "discard")
-    with transaction.atomic():
+    with durable():
         filing.latest_revision = filing.live_revision
         filing.has_unpublished_changes = False
         run_transition(target=filing, actor=actor, name=chosen.name, request=request)
@@ -161,7 +164,7 @@ def _submit_version(filing, actor, chosen, request):
     system = filing.declaration
     source = working_copy(filing)
     rules.check(system.submit_rules, source)
-    with transaction.atomic():
+    with durable():
         if source is not filing:
             for name in system.header_fields:
                 value = getattr(source, name)
@@ -184,7 +187,7 @@ def _lines(filing):
     return list(filing.declaration.lines_of(filing).select_for_update())
 
 
-@transaction.atomic
+@top_level
 def add_line(*, filing, actor, values: dict):
     """One more goods line, under the system's line rules (how many, what stays fixed)."""
     _require_filer(filing, actor)
@@ -202,7 +205,7 @@ def add_line(*, filing, actor, values: dict):
     return line
 
 
-@transaction.atomic
+@top_level
 def update_line(*, filing, actor, line, values: dict):
     """Change one goods line of a draft, under the same line rules as adding one."""
     _require_filer(filing, actor)
@@ -219,12 +222,23 @@ def update_line(*, filing, actor, line, values: dict):
     return line
 
 
+@top_level
+def save_draft(*, filing, actor, values: dict, line_values: dict | None = None):
+    """The edit page's one form: the header and, when given, a new goods line, in one
+    transaction; returns the new line (None without one)."""
+    update_draft.within(filing=filing, actor=actor, values=values)
+    if line_values is None:
+        return None
+    return add_line.within(filing=filing, actor=actor, values=line_values)
+
+
 def _line_form(filing):
     system = filing.declaration
     lines = list(system.lines_of(filing)[:1])
     return system.line_form(first_line=lines[0] if lines else None, filing=filing)
 
 
+@top_level(atomic=False)
 def stage_line_import(*, filing, actor, uploaded_file) -> StagedImport:
     """Read a goods-line spreadsheet: every row cleaned and checked, nothing added yet.
 
@@ -254,7 +268,7 @@ def stage_line_import(*, filing, actor, uploaded_file) -> StagedImport:
         raise ValidationError({"file": [str(error)]}) from None
     if not result.accepted and not result.rejected:
         raise ValidationError({"file": [_("The file has no goods rows below the header.")]})
-    with transaction.atomic():
+    with durable():
         StagedImport.objects.filter(filing=filing, created_by=actor).delete()
         return StagedImport.objects.create(
             filing=filing,
@@ -266,7 +280,7 @@ def stage_line_import(*, filing, actor, uploaded_file) -> StagedImport:
         )
 
 
-@transaction.atomic
+@top_level
 def confirm_line_import(*, filing, actor, staged: StagedImport) -> int:
     """Add the accepted rows of a staged import as goods lines (one revision); returns how many."""
     _require_filer(filing, actor)
@@ -308,7 +322,7 @@ def still_missing(filing) -> list[str]:
     return []
 
 
-@transaction.atomic
+@top_level
 def delete_line(*, filing, actor, line) -> None:
     _require_filer(filing, actor)
     _require_editable(filing)
@@ -328,18 +342,22 @@ def may_delete_attachment(filing, attachment) -> bool:
     return filing.status == filing.declaration.draft_state or attachment.needs_resubmission
 
 
+@top_level(atomic=False)
 def upload_attachment(*, filing, actor, attachment_type, uploaded_file) -> Attachment:
     """Store the file, then the row, in one transaction; if it rolls back, so does the file."""
     _require_filer(filing, actor)
     _require_editable(filing)
+    # The system's size limit first: a bigger file is not read any further.
+    system = filing.declaration
+    rules.check((rules.MaxSize(system.attachment_limit),), filing, file=uploaded_file)
     rules.check(
-        filing.declaration.attachment_rules,
+        system.attachment_rules,
         filing,
         file=uploaded_file,
         attachment_type=attachment_type,
     )
     with files.stored_in_transaction() as stored:
-        with transaction.atomic(durable=True):
+        with durable():
             attachment = Attachment(
                 filing=filing,
                 attachment_type=attachment_type,
@@ -347,14 +365,14 @@ def upload_attachment(*, filing, actor, attachment_type, uploaded_file) -> Attac
                 size=uploaded_file.size,
                 uploaded_by=actor,
             )
-            attachment.file.save(files.stored_name(uploaded_file.name), uploaded_file, save=False)
+            attachment.file.save(files.stored_name(uploaded_file), uploaded_file, save=False)
             stored(attachment.file)
             attachment.save()
             _changed(filing, actor)
     return attachment
 
 
-@transaction.atomic
+@top_level
 def delete_attachment(*, filing, actor, attachment) -> None:
     """The row now, the file once the deletion commits (a committed row never loses its file)."""
     _require_filer(filing, actor)
@@ -369,7 +387,7 @@ def delete_attachment(*, filing, actor, attachment) -> None:
     _changed(filing, actor)
 
 
-@transaction.atomic
+@top_level
 def delete_draft(*, filing, actor) -> None:
     """Irreversible: only in the states the system allows (drafts)."""
     _require_filer(filing, actor)
@@ -381,7 +399,7 @@ def delete_draft(*, filing, actor) -> None:
     filing.delete()
 
 
-@transaction.atomic
+@top_level
 def copy_filing(*, filing, actor, times: int | None = None):
     """复制: a new draft with the same header and lines, from any status.  With ``times``,
     that many copies (at most the system's ``copies_max``), returned as a list."""
@@ -392,7 +410,12 @@ def copy_filing(*, filing, actor, times: int | None = None):
                 _("Enter how many copies to make: a whole number from 1 to %(most)s.")
                 % {"most": system.copies_max}
             )
-        return [copy_filing(filing=filing, actor=actor) for _n in range(times)]
+        return [_copy(filing=filing, actor=actor) for _n in range(times)]
+    return _copy(filing=filing, actor=actor)
+
+
+def _copy(*, filing, actor):
+    """One copy, inside copy_filing's transaction."""
     _require_filer(filing, actor)
     system = filing.declaration
     values = {
@@ -401,7 +424,7 @@ def copy_filing(*, filing, actor, times: int | None = None):
         if name not in system.copy_excludes
     }
     values = {k: list(v.all()) if hasattr(v, "all") else v for k, v in values.items()}
-    copy = create_draft(system=system, actor=actor, values=values)
+    copy = create_draft.within(system=system, actor=actor, values=values)
     relation = system.line_parent
     for line in system.lines_of(filing):
         line.pk = None
@@ -423,19 +446,22 @@ def _filer_transition(filing, actor, kind: str):
     return found[0]
 
 
+@top_level(atomic=False)
 def submit(*, filing, actor, request=None, second_factor_verified=None):
     """申报 (or 重新申报 after 补正材料): the rules first, then the declared transition.
 
     A system declaring ``submit_needs_second_factor`` is refused unless the caller
     passes a verified second factor: ``second_factor_verified=True`` (a code just
-    checked) or a ``request`` whose session passed it (django-otp).
+    checked, or a caller that submits for the enterprise without a request: demo
+    data, tests) or a ``request`` whose session passed it (django-otp).  Neither
+    given: refused.
     """
     _require_filer(filing, actor)
     system = filing.declaration
     if getattr(system, "submit_needs_second_factor", False):
-        if second_factor_verified is None and request is not None:
-            second_factor_verified = second_factor.is_verified(request)
-        if second_factor_verified is False:
+        if second_factor_verified is None:
+            second_factor_verified = request is not None and second_factor.is_verified(request)
+        if not second_factor_verified:
             raise ValidationError(
                 _("Submitting needs the code of your authenticator (second factor).")
             )
@@ -453,7 +479,7 @@ def submit(*, filing, actor, request=None, second_factor_verified=None):
     if chosen.custom.get("resubmission"):
         checks.append(rules.MarkedAttachmentsReplaced())
     rules.check(checks, filing)
-    with transaction.atomic():
+    with durable():
         filing.submitted_at = timezone.now()
         revision = filing.save_revision(user=actor, clean=False)
         run_transition(
@@ -462,6 +488,7 @@ def submit(*, filing, actor, request=None, second_factor_verified=None):
     return filing
 
 
+@top_level
 def withdraw(*, filing, actor, request=None):
     """撤回: as the system declares it (to the authority's review, or straight to draft)."""
     _require_filer(filing, actor)
@@ -472,6 +499,7 @@ def withdraw(*, filing, actor, request=None):
 # --- approvers -------------------------------------------------------------------------------
 
 
+@top_level
 def mark_attachment(*, filing, actor, attachment) -> None:
     """The acceptance level marks one attachment "needs resubmission" (greyed once set)."""
     if attachment.filing_id != filing.pk or not can_mark(filing, actor):
@@ -510,6 +538,7 @@ def _settings(filing):
     return settings_obj
 
 
+@top_level(atomic=False)
 def decide(
     *,
     filing,
@@ -550,7 +579,7 @@ def decide(
             raise ValidationError(_("No approval level follows this one."))
         kwargs["next_state"] = next_state
     produced = {"notice": None, "certificate": None}
-    with transaction.atomic():
+    with durable():
         run_transition(
             target=filing,
             actor=actor,
@@ -593,7 +622,7 @@ def void_certificate(*, certificate, actor, reason: str, request=None):
 # --- authority settings (初始值设置) ----------------------------------------------------------
 
 
-@transaction.atomic
+@top_level
 def save_approval_settings(*, actor, authority: Authority, system: str, values: dict):
     """Save an authority's settings for one system.
 

@@ -8,9 +8,8 @@ from functools import wraps
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Min
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +30,7 @@ from filings.models import StagedImport
 from filings.runner import AlreadyHandled
 from filings.selectors import attachments_of, filer_membership, filing_for_filer, filings_for_filer
 from filings.transitions import available
+from portal import files
 from portal.accounts import second_factor
 from portal.accounts.views import enterprise_required
 from portal.pagination import paginate, url_pattern
@@ -303,13 +303,12 @@ def detail(request, number: str, *, system):
         line_ok = line_form.is_valid() if adding_line else True
         if header_ok and line_ok:
             try:
-                with transaction.atomic():
-                    services.update_draft(filing=filing, actor=request.user, values=header.values())
-                    line = None
-                    if adding_line:
-                        line = services.add_line(
-                            filing=filing, actor=request.user, values=line_form.values()
-                        )
+                line = services.save_draft(
+                    filing=filing,
+                    actor=request.user,
+                    values=header.values(),
+                    line_values=line_form.values() if adding_line else None,
+                )
             except ValidationError as error:
                 if (
                     adding_line
@@ -420,10 +419,8 @@ def edit_line(request, number: str, line_id: int, *, system):
     )
 
 
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def _xlsx(content: bytes, filename: str):
+    return files.download(content, filename, content_type=XLSX_TYPE)
 
 
 @system_module
@@ -573,9 +570,7 @@ def delete_attachment(request, number: str, attachment_id: int, *, system):
 def attachment_download(filing, attachment_id: int):
     """The file of one of this filing's attachments, as a download (404 otherwise)."""
     attachment = get_object_or_404(attachments_of(filing), pk=attachment_id)
-    return FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
-    )
+    return files.stored_download(attachment.file, attachment.original_name)
 
 
 @system_module

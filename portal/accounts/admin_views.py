@@ -3,7 +3,6 @@ and the administrators' regulators."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -158,23 +157,12 @@ class RegulatorEditView(RegulatorAdminView, FormView):
         return {**super().get_context_data(**kwargs), "regulator": self.regulator}
 
     def form_valid(self, form):
-        with transaction.atomic():
-            if form.cleaned_data["region"] != self.regulator.region:
-                services.set_regulator_region(
-                    actor=self.request.user,
-                    regulator=self.regulator,
-                    region=form.cleaned_data["region"],
-                )
-            services.set_regulator_modules(
-                actor=self.request.user,
-                regulator=self.regulator,
-                modules=form.cleaned_data["modules"],
-            )
-            if form.cleaned_data["is_active"] != self.regulator.is_active:
-                services.set_regulator_active(
-                    actor=self.request.user,
-                    regulator=self.regulator,
-                    active=form.cleaned_data["is_active"],
-                )
+        services.update_regulator(
+            actor=self.request.user,
+            regulator=self.regulator,
+            region=form.cleaned_data["region"],
+            modules=form.cleaned_data["modules"],
+            active=form.cleaned_data["is_active"],
+        )
         messages.success(self.request, _("Regulator saved."))
         return redirect("regulators")

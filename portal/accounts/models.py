@@ -247,3 +247,52 @@ class RegulatorGrant(models.Model):
 
     def __str__(self):
         return f"{self.regulator} · {self.get_module_display()}"
+
+
+class AccountEventKind(models.TextChoices):
+    SECOND_FACTOR_RESET = "SECOND_FACTOR_RESET", _("Second factor reset")
+    LOGIN_UNLOCKED = "LOGIN_UNLOCKED", _("Sign-in unlocked")
+
+
+class AccountEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("account events are append-only")
+
+    def delete(self):
+        raise TypeError("account events are append-only")
+
+
+class AccountEvent(models.Model):
+    """One administrator's action on an account: who did what to whom, when and why.
+
+    Append-only (on PostgreSQL a trigger refuses UPDATE and DELETE).  Plain ids and
+    names copied when the row is written, no foreign key: deleting or renaming a user
+    leaves the row whole.
+    """
+
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("action"), max_length=30, choices=AccountEventKind.choices)
+    actor_id = models.BigIntegerField(_("by (id)"), null=True)
+    actor_display = models.CharField(_("by"), max_length=300)
+    subject_id = models.BigIntegerField(_("account (id)"), null=True, db_index=True)
+    subject_display = models.CharField(_("account"), max_length=300)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    objects = AccountEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("account event")
+        verbose_name_plural = _("account events")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind} {self.subject_display}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("account events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("account events are append-only")

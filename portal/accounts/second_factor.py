@@ -74,6 +74,22 @@ def confirm_enrolment(request, token: str) -> list[str] | None:
     return codes
 
 
+def wait_seconds(user, *, pending: bool = False) -> int:
+    """Seconds before the authenticator accepts another code: django-otp doubles a wait
+    after each wrong code (1, 2, 4 ... s), and a right code typed within it is refused."""
+    import math
+
+    from django.utils import timezone
+
+    devices = TOTPDevice.objects.filter(user=user, confirmed=not pending)
+    wait = 0.0
+    for device in devices:
+        allowed, data = device.verify_is_allowed()
+        if not allowed and data and data.get("locked_until"):
+            wait = max(wait, (data["locked_until"] - timezone.now()).total_seconds())
+    return math.ceil(wait) if wait > 0 else 0
+
+
 def new_recovery_codes(user) -> list[str]:
     StaticDevice.objects.filter(user=user).delete()
     static = StaticDevice.objects.create(user=user, name="recovery", confirmed=True)

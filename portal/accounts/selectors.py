@@ -1,11 +1,21 @@
 """Every read that depends on who is asking lives here."""
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.reference.models import AuthorityKind, Region
 
-from .models import ApproverSeat, Enterprise, Invitation, Membership, Regulator
+from .models import (
+    AccountEvent,
+    ApproverSeat,
+    AuthorityAdministrator,
+    Enterprise,
+    Invitation,
+    Membership,
+    Regulator,
+    User,
+)
 
 
 def membership_of(user) -> Membership | None:
@@ -142,3 +152,110 @@ def seats_of_authority(*, user) -> QuerySet[ApproverSeat]:
     if admin is None:
         return ApproverSeat.objects.none()
     return ApproverSeat.objects.filter(authority=admin.authority).select_related("user")
+
+
+# --- accounts an administrator looks after (second factor reset, sign-in unlock) ------------
+
+
+def administered_accounts(user) -> QuerySet[User]:
+    """The accounts an administrator may reset or unlock, never its own.
+
+    A superuser: every account (enterprise users too).  An authority administrator:
+    its authority's staff, i.e. the approvers seated there, its fellow administrators
+    and, for a drug administration, the regulators it administers.  Nobody else: none.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return User.objects.none()
+    if user.is_superuser:
+        return User.objects.exclude(pk=user.pk)
+    admin = getattr(user, "authority_admin", None)
+    if admin is None:
+        return User.objects.none()
+    staff = (
+        Q(pk__in=ApproverSeat.objects.filter(authority=admin.authority).values("user_id"))
+        | Q(
+            pk__in=AuthorityAdministrator.objects.filter(authority=admin.authority).values(
+                "user_id"
+            )
+        )
+        | Q(pk__in=regulators_of_admin(user).values("user_id"))
+    )
+    return User.objects.filter(staff).exclude(pk=user.pk)
+
+
+def accounts_with_second_factor(user, *, query: str = "", state: str = "") -> QuerySet[User]:
+    """``administered_accounts`` with their second-factor state, filtered.
+
+    ``state`` "enrolled" or "not" keeps those only; ``query`` matches the user name
+    or name.  Each row carries ``enrolled`` and ``last_used`` (the authenticator's).
+    """
+    confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+    qs = administered_accounts(user).annotate(
+        enrolled=Exists(confirmed),
+        last_used=Subquery(confirmed.values("last_used_at")[:1]),
+    )
+    query = (query or "").strip()
+    if query:
+        qs = qs.filter(
+            Q(username__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(last_name__icontains=query)
+        )
+    if state == "enrolled":
+        qs = qs.filter(enrolled=True)
+    elif state == "not":
+        qs = qs.filter(enrolled=False)
+    return qs
+
+
+def administered_account(*, user, account_id) -> User:
+    """One account the administrator looks after; 404 for any other (or a bogus id)."""
+    try:
+        account_id = int(account_id)
+    except (TypeError, ValueError):
+        account_id = 0
+    return get_object_or_404(administered_accounts(user), pk=account_id)
+
+
+def account_events_for_admin(user) -> QuerySet[AccountEvent]:
+    """The account events an administrator may read: all for a superuser; for an authority
+    administrator those about the accounts it looks after or done by itself."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return AccountEvent.objects.none()
+    if user.is_superuser:
+        return AccountEvent.objects.all()
+    if getattr(user, "authority_admin", None) is None:
+        return AccountEvent.objects.none()
+    return AccountEvent.objects.filter(
+        Q(subject_id__in=administered_accounts(user).values("pk")) | Q(actor_id=user.pk)
+    )
+
+
+def locked_out_sign_ins(user) -> list[dict]:
+    """The user name and address pairs django-axes has locked out now, that the
+    administrator may unlock: a superuser all; an authority administrator only the user
+    names of the accounts it looks after.  Newest first."""
+    from axes.conf import settings as axes_settings
+    from axes.helpers import get_cool_off
+    from axes.models import AccessAttempt
+    from django.db.models import Max, Sum
+    from django.utils import timezone
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    attempts = AccessAttempt.objects.all()
+    cool_off = get_cool_off()
+    if cool_off is not None:
+        attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
+    if not user.is_superuser:
+        if getattr(user, "authority_admin", None) is None:
+            return []
+        attempts = attempts.filter(username__in=administered_accounts(user).values("username"))
+    limit = axes_settings.AXES_FAILURE_LIMIT
+    limit = limit if isinstance(limit, int) else 5
+    return list(
+        attempts.values("username", "ip_address")
+        .annotate(failures=Sum("failures_since_start"), last_attempt=Max("attempt_time"))
+        .filter(failures__gte=limit)
+        .order_by("-last_attempt", "username")
+    )

@@ -11,8 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.reference.models import Authority, Module, Province, Region
+from portal.transactions import top_level
 
 from .models import (
+    AccountEvent,
+    AccountEventKind,
     ApproverSeat,
     AuthorityAdministrator,
     Enterprise,
@@ -24,11 +27,17 @@ from .models import (
     User,
 )
 from .roles import ROLE_GROUPS, Role
-from .selectors import administrable_region, forget_regulator, regulators_of_admin
+from .selectors import (
+    administered_accounts,
+    administrable_region,
+    forget_regulator,
+    locked_out_sign_ins,
+    regulators_of_admin,
+)
 from .validators import normalize_uscc
 
 
-@transaction.atomic
+@top_level
 def register_enterprise(
     *,
     username: str,
@@ -71,7 +80,7 @@ def _require_owner(owner) -> Membership:
     return membership
 
 
-@transaction.atomic
+@top_level
 def invite_agent(*, owner, name: str, email: str, modules: list[str], accept_url_base: str):
     """Record an invitation and e-mail its link once the transaction commits."""
     membership = _require_owner(owner)
@@ -99,13 +108,13 @@ def invite_agent(*, owner, name: str, email: str, modules: list[str], accept_url
     return invitation
 
 
-@transaction.atomic
+@top_level
 def cancel_invitation(*, invitation: Invitation) -> None:
     invitation.cancelled_at = timezone.now()
     invitation.save(update_fields=["cancelled_at"])
 
 
-@transaction.atomic
+@top_level
 def accept_invitation(*, invitation: Invitation, username: str, password: str) -> Membership:
     """Create the agent's account with the modules the owner chose."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -123,7 +132,7 @@ def accept_invitation(*, invitation: Invitation, username: str, password: str) -
     return membership
 
 
-@transaction.atomic
+@top_level
 def set_agent_modules(*, owner, agent: Membership, modules: list[str]) -> None:
     """Grant and revoke modules so the agent holds exactly ``modules``."""
     membership = _require_owner(owner)
@@ -137,7 +146,7 @@ def set_agent_modules(*, owner, agent: Membership, modules: list[str]) -> None:
     )
 
 
-@transaction.atomic
+@top_level
 def set_agent_active(*, owner, agent: Membership, active: bool) -> None:
     membership = _require_owner(owner)
     if agent.enterprise_id != membership.enterprise_id or agent.is_owner:
@@ -163,7 +172,7 @@ PROFILE_FIELDS = (
 )
 
 
-@transaction.atomic
+@top_level
 def update_enterprise_profile(*, owner, **fields) -> Enterprise:
     enterprise = _require_owner(owner).enterprise
     changed = [name for name in fields if name in PROFILE_FIELDS]
@@ -183,7 +192,7 @@ def _staff_user(username: str, password: str | None, role: Role, **extra) -> Use
     return user
 
 
-@transaction.atomic
+@top_level
 def create_approver(
     *,
     username: str,
@@ -205,7 +214,7 @@ def create_approver(
     return seat
 
 
-@transaction.atomic
+@top_level
 def create_authority_admin(
     *, username: str, password: str | None, authority: Authority, **extra
 ) -> AuthorityAdministrator:
@@ -233,7 +242,7 @@ def _grant(regulator: Regulator, modules, actor) -> None:
     )
 
 
-@transaction.atomic
+@top_level
 def create_regulator(
     *,
     actor,
@@ -297,7 +306,7 @@ def _administered(actor, regulator: Regulator) -> Regulator:
     return regulator
 
 
-@transaction.atomic
+@top_level
 def set_regulator_modules(*, actor, regulator: Regulator, modules) -> Regulator:
     """Grant and revoke read rights so the regulator holds exactly ``modules``."""
     locked = _administered(actor, regulator)
@@ -306,7 +315,7 @@ def set_regulator_modules(*, actor, regulator: Regulator, modules) -> Regulator:
     return locked
 
 
-@transaction.atomic
+@top_level
 def set_regulator_region(*, actor, regulator: Regulator, region) -> Regulator:
     """Move a regulator to another region, within the administrator's own."""
     locked = _administered(actor, regulator)
@@ -319,7 +328,7 @@ def set_regulator_region(*, actor, regulator: Regulator, region) -> Regulator:
     return locked
 
 
-@transaction.atomic
+@top_level
 def set_regulator_active(*, actor, regulator: Regulator, active: bool) -> Regulator:
     """Disable a regulator (it reads nothing and cannot sign in) or enable it again."""
     locked = _administered(actor, regulator)
@@ -331,6 +340,82 @@ def set_regulator_active(*, actor, regulator: Regulator, active: bool) -> Regula
     return locked
 
 
-@transaction.atomic
+@top_level
+def update_regulator(*, actor, regulator: Regulator, region, modules, active: bool) -> None:
+    """The regulator page's one form: region, read rights and active, in one transaction."""
+    if region != regulator.region:
+        set_regulator_region.within(actor=actor, regulator=regulator, region=region)
+    set_regulator_modules.within(actor=actor, regulator=regulator, modules=modules)
+    if active != regulator.is_active:
+        set_regulator_active.within(actor=actor, regulator=regulator, active=active)
+
+
+@top_level
 def create_editor(*, username: str, password: str | None, moderator: bool = False, **extra):
     return _staff_user(username, password, Role.MODERATOR if moderator else Role.EDITOR, **extra)
+
+
+# --- administrators: second factor reset and sign-in unlock, each with an account event ------
+
+
+def _display(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason (it is kept in the account log).")})
+    if len(reason) > 1000:
+        raise ValidationError({"reason": _("Keep the reason under 1000 characters.")})
+    return reason
+
+
+@top_level(atomic=False)
+def reset_second_factor(*, actor, account, reason: str) -> AccountEvent:
+    """Delete the account's authenticator and recovery codes: it enrols again at its next
+    sign-in (a session it has open now loses its second factor too).  Only an administrator
+    who looks after the account (``selectors.administered_accounts``); an account event."""
+    from . import second_factor
+
+    with transaction.atomic(durable=True):
+        if not administered_accounts(actor).filter(pk=account.pk).exists():
+            raise PermissionDenied
+        reason = _reason(reason)
+        second_factor.reset(account)
+        return AccountEvent.objects.create(
+            kind=AccountEventKind.SECOND_FACTOR_RESET,
+            actor_id=actor.pk,
+            actor_display=_display(actor),
+            subject_id=account.pk,
+            subject_display=account.get_username(),
+            reason=reason,
+        )
+
+
+@top_level(atomic=False)
+def unlock_sign_in(*, actor, username: str, ip_address: str, reason: str) -> AccountEvent:
+    """Lift django-axes' lockout of one user name from one address (axes' own reset).
+
+    Only a lockout the administrator may see (``selectors.locked_out_sign_ins``); an
+    account event."""
+    from axes.utils import reset as axes_reset
+
+    with transaction.atomic(durable=True):
+        username = (username or "").strip()
+        ip_address = (ip_address or "").strip()
+        locked = {(row["username"], row["ip_address"]) for row in locked_out_sign_ins(actor)}
+        if not username or not ip_address or (username, ip_address) not in locked:
+            raise ValidationError(_("That sign-in is not locked out (any more)."))
+        reason = _reason(reason)
+        axes_reset(ip=ip_address, username=username)
+        subject = User.objects.filter(username=username).first()
+        return AccountEvent.objects.create(
+            kind=AccountEventKind.LOGIN_UNLOCKED,
+            actor_id=actor.pk,
+            actor_display=_display(actor),
+            subject_id=subject.pk if subject else None,
+            subject_display=username,
+            ip_address=ip_address,
+            reason=reason,
+        )

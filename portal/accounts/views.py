@@ -5,7 +5,10 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from portal.reference.models import Module
@@ -83,10 +86,17 @@ def workspace(request):
     membership = request.membership
     granted = set(membership.granted_modules())
     modules = [(value, label, value in granted) for value, label in Module.choices]
+    from . import second_factor
+
     return render(
         request,
         "accounts/workspace.html",
-        {"membership": membership, "enterprise": membership.enterprise, "modules": modules},
+        {
+            "membership": membership,
+            "enterprise": membership.enterprise,
+            "modules": modules,
+            "second_factor_enrolled": second_factor.is_enrolled(request.user),
+        },
     )
 
 
@@ -222,9 +232,15 @@ def second_factor_enrol(request):
     """QR code and secret; a code confirms; the recovery codes are shown once."""
     from . import second_factor
 
+    if second_factor.is_enrolled(request.user) and not second_factor.is_verified(request):
+        # Replacing an authenticator takes the current one: a password alone is not enough.
+        return redirect(
+            reverse("accounts:second-factor") + "?" + urlencode({"next": request.get_full_path()})
+        )
     device = second_factor.pending_device(request.user)
     error = None
     if request.method == "POST":
+        wait = second_factor.wait_seconds(request.user, pending=True)
         codes = second_factor.confirm_enrolment(request, request.POST.get("token", ""))
         if codes is not None:
             return render(
@@ -232,7 +248,11 @@ def second_factor_enrol(request):
                 "accounts/second_factor_codes.html",
                 {"codes": codes, "next": _safe_next(request, "/accounts/home/")},
             )
-        error = _("That code is not right. Type the six digits the app shows now.")
+        error = (
+            _throttled(wait)
+            if wait
+            else _("That code is not right. Type the six digits the app shows now.")
+        )
     return render(
         request,
         "accounts/second_factor_enrol.html",
@@ -246,6 +266,14 @@ def second_factor_enrol(request):
     )
 
 
+def _throttled(seconds: int) -> str:
+    return ngettext(
+        "After a wrong code the authenticator waits a moment: try again in %(n)d second.",
+        "After a wrong code the authenticator waits a moment: try again in %(n)d seconds.",
+        seconds,
+    ) % {"n": seconds}
+
+
 @login_required
 def second_factor_verify(request):
     """A code from the authenticator, or one recovery code."""
@@ -255,9 +283,14 @@ def second_factor_verify(request):
         return redirect("accounts:second-factor-enrol")
     error = None
     if request.method == "POST":
+        wait = second_factor.wait_seconds(request.user)
         if second_factor.verify(request, request.POST.get("token", "")):
             return redirect(_safe_next(request, "/accounts/home/"))
-        error = _("That code is not right, or the recovery code was already used.")
+        error = (
+            _throttled(wait)
+            if wait
+            else _("That code is not right, or the recovery code was already used.")
+        )
     return render(
         request,
         "accounts/second_factor_verify.html",

@@ -1,7 +1,7 @@
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
+from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.ui.components import Component
 
 from .admin_views import (
@@ -11,6 +11,14 @@ from .admin_views import (
     RegulatorListView,
 )
 from .roles import Role, role_of
+from .security_views import (
+    AccountEventListView,
+    LockoutListView,
+    LockoutUnlockView,
+    SecondFactorListView,
+    SecondFactorResetView,
+    may_administer_accounts,
+)
 from .selectors import administrable_region
 
 # Approvers' and authority administrators' pages belong to the mechanism
@@ -97,3 +105,51 @@ class RolePanel(Component):
 @hooks.register("construct_homepage_panels")
 def add_role_panel(request, panels):
     panels.insert(0, RolePanel(request))
+
+
+# --- account security: second factors, locked-out sign-ins, the account log -----------------
+
+
+@hooks.register("register_admin_urls")
+def register_account_security_urls():
+    return [
+        path("security/second-factors/", SecondFactorListView.as_view(), name="second_factors"),
+        path(
+            "security/second-factors/<int:pk>/reset/",
+            SecondFactorResetView.as_view(),
+            name="second_factor_reset",
+        ),
+        path("security/lockouts/", LockoutListView.as_view(), name="lockouts"),
+        path("security/lockouts/unlock/", LockoutUnlockView.as_view(), name="lockout_unlock"),
+        path("security/account-log/", AccountEventListView.as_view(), name="account_events"),
+    ]
+
+
+class AccountSecurityMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_administer_accounts(request.user)
+
+
+class AccountSecuritySubmenu(SubmenuMenuItem):
+    def is_shown(self, request):
+        return may_administer_accounts(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def account_security_menu_item():
+    menu = Menu(
+        items=[
+            AccountSecurityMenuItem(
+                _("Second factors"), reverse("second_factors"), icon_name="key", order=10
+            ),
+            AccountSecurityMenuItem(
+                _("Locked-out sign-ins"), reverse("lockouts"), icon_name="lock", order=20
+            ),
+            AccountSecurityMenuItem(
+                _("Account log"), reverse("account_events"), icon_name="history", order=30
+            ),
+        ]
+    )
+    return AccountSecuritySubmenu(
+        _("Account security"), menu, icon_name="key", order=130, name="account-security"
+    )

@@ -4,11 +4,11 @@ draft, validated here whichever path they come by; submit requires them (``syste
 from decimal import ROUND_HALF_UP
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from filings.transitions import is_filer
 from portal.accounts.validators import validate_phone
+from portal.transactions import top_level
 
 from .models import MONEY, ContractInfo, IronOreContract, IronOreRow
 
@@ -89,7 +89,7 @@ def contract_initial(filing) -> dict:
     }
 
 
-@transaction.atomic
+@top_level
 def save_contract(*, filing, actor, values: dict) -> ContractInfo:
     _require(filing, actor)
     contract = ContractInfo.objects.filter(application=filing).first() or ContractInfo(
@@ -111,7 +111,7 @@ def save_contract(*, filing, actor, values: dict) -> ContractInfo:
     return contract
 
 
-@transaction.atomic
+@top_level
 def save_iron_ore(*, filing, actor, values: dict, rows: list[dict]) -> IronOreContract:
     """The iron-ore table with its goods rows (all replaced); every row's amount is its
     quantity × unit price."""
@@ -172,7 +172,7 @@ def key_agricultural_code(enterprise) -> str:
     return f"{enterprise.uscc[2:6]}{enterprise.uscc[8:17]}"
 
 
-@transaction.atomic
+@top_level
 def report_key_agricultural(*, membership, actor, values: dict):
     """保存并上报: every field required; the enterprise code is taken, never typed."""
     from .models import KeyAgriculturalFiling

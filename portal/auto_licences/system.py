@@ -219,7 +219,8 @@ class AutoLicence(System):
     header_rules = HEADER_RULES
     line_rules = LINE_RULES
     submit_rules = SUBMIT_RULES
-    attachment_rules = (rules.MaxSize(1024 * 1024), rules.FileOfType("PDF", "JPEG", "PNG"))
+    attachment_rules = (rules.FileOfType("PDF", "JPEG", "PNG"),)
+    attachment_max_bytes = 1024 * 1024  # seed 004: at most 1 MB each
     attachment_accept = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
     attachment_help = _("Optional for an electronic licence: PDF, JPEG or PNG, at most 1 MB each.")
     copies_max = 99

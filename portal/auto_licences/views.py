@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -15,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from documents.excel import Column, write_workbook
 from filings.selectors import filing_for_filer
+from portal import files
 from portal.spreadsheets import XLSX_TYPE
 from workflows.views import _to_form, system_module
 
@@ -227,10 +227,8 @@ def statistics(request, *, system):
                 columns=[Column(header, width) for header, width, _key in STATISTICS_COLUMNS],
                 rows=([row[key] for _h, _w, key in STATISTICS_COLUMNS] for row in rows),
             )
-            response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
             name = f"statistics-{data['year']}-{data['month']:02d}.xlsx"
-            response["Content-Disposition"] = f'attachment; filename="{name}"'
-            return response
+            return files.download(out.getvalue(), name, content_type=XLSX_TYPE)
     else:
         problems = [e for errors in form.errors.values() for e in errors]
     chart = {

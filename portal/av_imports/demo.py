@@ -95,7 +95,7 @@ def load(system, *, owner) -> None:
         services.upload_attachment(
             filing=filing, actor=owner, attachment_type=None, uploaded_file=attachment_list()
         )
-        services.submit(filing=filing, actor=owner)
+        services.submit(filing=filing, actor=owner, second_factor_verified=True)
         made.append(filing)
     services.decide(filing=made[1], actor=reviewer, decision="approve", opinion="同意进口")
     services.decide(
@@ -127,7 +127,7 @@ def load(system, *, owner) -> None:
     services.upload_attachment(
         filing=voided, actor=owner, attachment_type=None, uploaded_file=attachment_list()
     )
-    services.submit(filing=voided, actor=owner)
+    services.submit(filing=voided, actor=owner, second_factor_verified=True)
     services.decide(filing=voided, actor=reviewer, decision="approve", opinion="同意进口")
     voided.refresh_from_db()
     services.void_certificate(

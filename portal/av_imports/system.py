@@ -66,7 +66,6 @@ ATTACHMENT_RULES = (
         lambda f: f.goods_lines.exists(),
         _("Add the goods lines first; the attachments come last."),
     ),
-    rules.MaxSize(2 * 1024 * 1024),
     SpreadsheetRows(AttachmentListRow),
 )
 
@@ -98,6 +97,7 @@ class AvImport(System):
     line_rules = LINE_RULES
     submit_rules = SUBMIT_RULES
     attachment_rules = ATTACHMENT_RULES
+    attachment_max_bytes = 2 * 1024 * 1024  # the attachment list (.xlsx)
     filer_date_field = "submitted_at"
     search_numbers = ("approval_number",)
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.roles import ROLE_GROUPS, Role
 from portal.languages import preferred_language
+from portal.transactions import top_level
 
 from .models import Feedback
 
@@ -24,7 +25,7 @@ def _editors():
     )
 
 
-@transaction.atomic
+@top_level
 def submit_feedback(*, user, subject: str, body: str, module: str = "") -> Feedback:
     membership = getattr(user, "membership", None)
     if membership is None or not membership.is_active:
@@ -62,7 +63,7 @@ def may_answer(user) -> bool:
     )
 
 
-@transaction.atomic
+@top_level
 def answer_feedback(*, editor, feedback: Feedback, answer: str) -> Feedback:
     if not may_answer(editor):
         raise PermissionDenied

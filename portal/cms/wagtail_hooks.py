@@ -31,7 +31,9 @@ class AnswerView(EditView):
     """Only the answer is editable; who answered and when are set by the service."""
 
     def save_instance(self):
-        return services.answer_feedback(
+        # Wagtail's EditView.form_valid already runs this in its transaction (the view's
+        # top-level one): the service's body joins it rather than nesting a durable block.
+        return services.answer_feedback.within(
             editor=self.request.user, feedback=self.object, answer=self.form.cleaned_data["answer"]
         )
 

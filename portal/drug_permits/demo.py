@@ -138,18 +138,18 @@ def load(system, *, owner) -> None:
         filing = _complete(system, owner, authority, n)
         if state == "DRAFT":
             continue
-        services.submit(filing=filing, actor=owner)
+        services.submit(filing=filing, actor=owner, second_factor_verified=True)
         filing.refresh_from_db()
         for actor, decision, opinion, *number in steps:
             decide(filing, actor, decision, opinion, number[0] if number else "")
     # One waiting for the authority to review its withdrawal (撤回待审).
     filing = _complete(system, owner, authority, 1)
-    services.submit(filing=filing, actor=owner)
+    services.submit(filing=filing, actor=owner, second_factor_verified=True)
     filing.refresh_from_db()
     services.withdraw(filing=filing, actor=owner)
     # One approved and then voided (作废) before customs had it.
     filing = _complete(system, owner, authority, 2)
-    services.submit(filing=filing, actor=owner)
+    services.submit(filing=filing, actor=owner, second_factor_verified=True)
     filing.refresh_from_db()
     for actor, decision, opinion, *number in plans[-1][1]:
         decide(filing, actor, decision, opinion, number[0] if number else "")
@@ -158,7 +158,7 @@ def load(system, *, owner) -> None:
     )
     # And one sent to customs, accepted and partly written off (customs/demo.py).
     filing = _complete(system, owner, authority, 0)
-    services.submit(filing=filing, actor=owner)
+    services.submit(filing=filing, actor=owner, second_factor_verified=True)
     filing.refresh_from_db()
     for actor, decision, opinion, *number in plans[-1][1]:
         decide(filing, actor, decision, opinion, number[0] if number else "")

@@ -99,7 +99,6 @@ SUBMIT_RULES = (
 )
 
 ATTACHMENT_RULES = (
-    rules.MaxSize(MAX_ATTACHMENT_BYTES),
     rules.PdfOnly(),
     rules.AttachmentTypeOf(_required_types),
     rules.OnePerType(),
@@ -210,6 +209,7 @@ class DrugPermit(System):
     line_rules = LINE_RULES
     submit_rules = SUBMIT_RULES
     attachment_rules = ATTACHMENT_RULES
+    attachment_max_bytes = MAX_ATTACHMENT_BYTES
 
     issues_certificate = True
     sends_to_customs = True

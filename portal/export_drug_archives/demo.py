@@ -57,7 +57,7 @@ def load(system, *, owner) -> None:
             **kept,
         ),
     )
-    services.submit(filing=once, actor=owner)
+    services.submit(filing=once, actor=owner, second_factor_verified=True)
     changed = services.create_draft(
         system=system,
         actor=owner,
@@ -70,7 +70,7 @@ def load(system, *, owner) -> None:
             **kept,
         ),
     )
-    services.submit(filing=changed, actor=owner)
+    services.submit(filing=changed, actor=owner, second_factor_verified=True)
     for spec, countries in (
         ("0.5g；0.85g", ["PK", "NG", "KE"]),
         ("0.85g", ["PK", "NG", "KE", "EG"]),
@@ -89,4 +89,4 @@ def load(system, *, owner) -> None:
         if spec == "0.85g":
             break  # the second change stays in progress
         changed.refresh_from_db()
-        services.submit(filing=changed, actor=owner)
+        services.submit(filing=changed, actor=owner, second_factor_verified=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import transaction
+from portal.transactions import top_level
 
 from . import models as m
 
@@ -157,7 +157,7 @@ def _load_purpose_attachments() -> tuple[int, int]:
     return created, updated
 
 
-@transaction.atomic
+@top_level
 def load_reference_data() -> dict[str, tuple[int, int]]:
     """Upsert every seed list; returns {list: (created, updated)}."""
     report = {source.filename: _load_source(source) for source in SOURCES}

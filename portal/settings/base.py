@@ -228,7 +228,14 @@ STORAGES = {
     "default": _media_storage,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILDOCS_SERVE_METHOD = "serve_view"  # streamed by the portal, never a store redirect
+# Documents (help manuals) are downloads with their name (RFC 6266), whatever their type.
+WAGTAILDOCS_INLINE_CONTENT_TYPES: list[str] = []
+# Uploads: an attachment is at most this many bytes unless its system declares its own
+# limit (``System.attachment_max_bytes``); documents and images editors upload, likewise.
+ATTACHMENT_MAX_BYTES = int(env("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+WAGTAILDOCS_MAX_UPLOAD_SIZE = int(env("DOCUMENT_MAX_BYTES", str(50 * 1024 * 1024)))
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 
 # --- Accounts -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

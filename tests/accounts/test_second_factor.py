@@ -141,3 +141,18 @@ def test_the_service_refuses_submit_without_the_second_factor(chain, owner, auth
 def test_client_for_passes_the_second_factor(chain):
     assert client_for(chain[1]).get("/admin/").status_code == 200
     assert PASSWORD
+
+
+@pytest.mark.django_db
+def test_a_right_code_typed_too_soon_after_a_wrong_one_says_wait(chain):
+    approver = chain[1]
+    device = second_factor.enrol_with_secret(approver, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    client = password_only(approver)
+    wrong = client.post(reverse("accounts:second-factor"), {"token": "000000"})
+    assert "not right" in wrong.content.decode()
+    right = f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+    too_soon = client.post(reverse("accounts:second-factor"), {"token": right})
+    assert "try again in 1 second" in too_soon.content.decode()
+    assert client.get("/admin/").status_code == 302
+    response = client.post(reverse("accounts:second-factor"), {"token": code_for(device)})
+    assert response.status_code == 302 and client.get("/admin/").status_code == 200

@@ -125,7 +125,7 @@ def test_goods_lines_are_of_the_prechecked_codes_and_valued_in_dollars(owner, ch
 
 def test_submit_assigns_the_bureau_number_and_revoke_returns_it(owner, chains):
     filing = lic.complete_draft(owner)
-    lic.services.submit(filing=filing, actor=owner)
+    lic.services.submit(filing=filing, actor=owner, second_factor_verified=True)
     assert filing.status == "FIRST_REVIEW"
     # Two-digit year, region code and organisation code from the USCC, a sequence.
     assert re.fullmatch(
@@ -140,7 +140,7 @@ def test_submit_assigns_the_bureau_number_and_revoke_returns_it(owner, chains):
 
 def test_both_reviews_then_the_electronic_licence_goes_to_customs(owner, owner_client, chains):
     filing = lic.complete_draft(owner)
-    lic.services.submit(filing=filing, actor=owner)
+    lic.services.submit(filing=filing, actor=owner, second_factor_verified=True)
     with pytest.raises(ValidationError):
         lic.services.decide(filing=filing, actor=chains[1], decision="first_reject")
     with pytest.raises((AlreadyHandled, Exception)):
@@ -162,7 +162,7 @@ def test_both_reviews_then_the_electronic_licence_goes_to_customs(owner, owner_c
 
 def test_a_first_review_rejection_needs_a_reason_and_may_be_deleted(owner, chains):
     filing = lic.complete_draft(owner)
-    lic.services.submit(filing=filing, actor=owner)
+    lic.services.submit(filing=filing, actor=owner, second_factor_verified=True)
     lic.services.decide(filing=filing, actor=chains[1], decision="first_reject", opinion="合同不全")
     filing.refresh_from_db()
     assert filing.status == "FIRST_REJECTED"
@@ -184,7 +184,7 @@ def test_validity_is_six_months_within_the_licence_year(issued, year, until):
 
 def test_another_enterprise_and_another_bureau_get_404(owner, other_owner, chains):
     filing = lic.complete_draft(owner)
-    lic.services.submit(filing=filing, actor=owner)
+    lic.services.submit(filing=filing, actor=owner, second_factor_verified=True)
     assert client_for(other_owner).get(url("detail", filing.number)).status_code == 404
     other = client_for(chains["other-l1"])
     path = reverse("auto-licence:todo_detail", args=[filing.number])
@@ -285,7 +285,7 @@ def test_a_licence_is_declared_once_or_at_most_six_times(owner, chains, client, 
     from customs.models import WriteOff
 
     filing = lic.complete_draft(owner, one_batch=one_batch)
-    lic.services.submit(filing=filing, actor=owner)
+    lic.services.submit(filing=filing, actor=owner, second_factor_verified=True)
     lic.services.decide(filing=filing, actor=chains[1], decision="first_pass")
     lic.services.decide(filing=filing, actor=chains[2], decision="second_pass")
     certificate = lic.system().model.objects.get(pk=filing.pk).certificate
@@ -305,7 +305,7 @@ def test_batch_submit_and_delete_report_each_item(owner, owner_client, chains):
     ready = lic.complete_draft(owner)
     incomplete = lic.draft(owner)  # no goods, no contract table
     pending = lic.complete_draft(owner)
-    lic.services.submit(filing=pending, actor=owner)
+    lic.services.submit(filing=pending, actor=owner, second_factor_verified=True)
     numbers = [ready.number, incomplete.number, pending.number]
     html = owner_client.post(
         url("action"), {"action": "submit", "selected": numbers}, follow=True
@@ -333,7 +333,7 @@ def test_monthly_statistics_match_sums_by_hand(owner, owner_client, chains):
     lic.services.add_line(
         filing=second, actor=owner, values=lic.line(quantity="500", total="52.50")
     )
-    lic.services.submit(filing=second, actor=owner)
+    lic.services.submit(filing=second, actor=owner, second_factor_verified=True)
     lic.services.decide(filing=second, actor=chains[1], decision="first_pass")
     lic.services.decide(filing=second, actor=chains[2], decision="second_pass")
     other = lic.draft(owner, hs_code_1=beef)  # never submitted: not counted
@@ -504,7 +504,7 @@ def test_refresh_approval_status_answers_the_status_now(owner, owner_client, cha
     filing = lic.complete_draft(owner)
     page = owner_client.get(url("detail", filing.number)).content.decode()
     assert "data-refresh-status" not in page  # a draft has no approval status to ask for
-    lic.services.submit(filing=filing, actor=owner)
+    lic.services.submit(filing=filing, actor=owner, second_factor_verified=True)
     page = owner_client.get(url("detail", filing.number)).content.decode()
     assert f'data-refresh-status="{url("status", filing.number)}"' in page
     assert owner_client.get(url("status", filing.number)).json()["label"] == "待初审"
@@ -522,8 +522,8 @@ def test_status_push_covers_the_licence(
 
     chosen, other = lic.complete_draft(owner), lic.complete_draft(owner)
     with django_capture_on_commit_callbacks(execute=True):
-        lic.services.submit(filing=chosen, actor=owner)
-        lic.services.submit(filing=other, actor=owner)
+        lic.services.submit(filing=chosen, actor=owner, second_factor_verified=True)
+        lic.services.submit(filing=other, actor=owner, second_factor_verified=True)
     page = owner_client.get("/notifications/subscriptions/").content.decode()
     assert chosen.number in page and other.number in page  # offered beside other systems'
     owner_client.post(

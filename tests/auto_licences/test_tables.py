@@ -38,11 +38,11 @@ def beef(owner):
 def test_submit_needs_the_contract_table_and_says_so(owner, chains):
     filing = beef(owner)
     with pytest.raises(ValidationError) as error:
-        lic.services.submit(filing=filing, actor=owner)
+        lic.services.submit(filing=filing, actor=owner, second_factor_verified=True)
     messages = " ".join(error.value.messages)
     assert "合同信息表" in messages and "铁矿石" not in messages
     tables.save_contract(filing=filing, actor=owner, values=lic.contract_values())
-    lic.services.submit(filing=filing, actor=owner)
+    lic.services.submit(filing=filing, actor=owner, second_factor_verified=True)
     assert filing.status == "FIRST_REVIEW"
 
 
@@ -51,7 +51,7 @@ def test_iron_ore_goods_need_the_iron_ore_table(owner, chains):
     lic.services.add_line(filing=filing, actor=owner, values=lic.line())
     tables.save_contract(filing=filing, actor=owner, values=lic.contract_values())
     with pytest.raises(ValidationError) as error:
-        lic.services.submit(filing=filing, actor=owner)
+        lic.services.submit(filing=filing, actor=owner, second_factor_verified=True)
     assert "铁矿石合同信息表" in " ".join(error.value.messages)
     with pytest.raises(ValidationError) as error:
         tables.save_iron_ore(filing=filing, actor=owner, values=lic.iron_ore_values(), rows=[])
@@ -63,7 +63,7 @@ def test_iron_ore_goods_need_the_iron_ore_table(owner, chains):
     tables.save_iron_ore(
         filing=filing, actor=owner, values=lic.iron_ore_values(), rows=[dict(lic.IRON_ORE_ROW)]
     )
-    lic.services.submit(filing=filing, actor=owner)
+    lic.services.submit(filing=filing, actor=owner, second_factor_verified=True)
     assert filing.status == "FIRST_REVIEW"
 
 
@@ -145,7 +145,7 @@ def test_key_agricultural_filing_is_saved_and_reported(owner, chains):
 
 def test_reviewers_read_both_tables_and_the_application_form(owner, chains):
     filing = lic.complete_draft(owner)  # iron ore: both tables
-    lic.services.submit(filing=filing, actor=owner)
+    lic.services.submit(filing=filing, actor=owner, second_factor_verified=True)
     reviewer = client_for(chains[1])
     html = reviewer.get(reverse("auto-licence:todo_detail", args=[filing.number])).content.decode()
     assert 'id="contract-table"' in html and 'id="iron-ore-table"' in html

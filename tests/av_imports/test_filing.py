@@ -63,16 +63,16 @@ def test_the_order_is_enforced_with_clear_messages(owner, chains):
         )
     assert "请先录入商品信息" in " ".join(error.value.messages)
     with pytest.raises(ValidationError) as error:
-        av.services.submit(filing=filing, actor=owner)
+        av.services.submit(filing=filing, actor=owner, second_factor_verified=True)
     messages = " ".join(error.value.messages)
     assert "请至少录入一条商品信息" in messages and "请上传附件清单" in messages
     av.services.add_line(filing=filing, actor=owner, values=av.line())
     with pytest.raises(ValidationError):
-        av.services.submit(filing=filing, actor=owner)
+        av.services.submit(filing=filing, actor=owner, second_factor_verified=True)
     av.services.upload_attachment(
         filing=filing, actor=owner, attachment_type=None, uploaded_file=av.attachment_list()
     )
-    av.services.submit(filing=filing, actor=owner)
+    av.services.submit(filing=filing, actor=owner, second_factor_verified=True)
     assert filing.status == "PENDING" and filing.submitted_at
 
 
@@ -115,7 +115,7 @@ def test_the_approval_number_is_unique(owner, chains):
 
 def test_copy_from_any_status_carries_no_approval_number(owner, chains):
     filing = av.complete_draft(owner)
-    av.services.submit(filing=filing, actor=owner)
+    av.services.submit(filing=filing, actor=owner, second_factor_verified=True)
     av.services.decide(filing=filing, actor=chains[1], decision="approve")
     copy = av.services.copy_filing(filing=filing, actor=owner)
     assert copy.status == "DRAFT" and copy.approval_number is None
@@ -124,7 +124,7 @@ def test_copy_from_any_status_carries_no_approval_number(owner, chains):
 
 def test_withdraw_goes_straight_back_to_draft_without_review(owner, owner_client, chains):
     filing = av.complete_draft(owner)
-    av.services.submit(filing=filing, actor=owner)
+    av.services.submit(filing=filing, actor=owner, second_factor_verified=True)
     response = owner_client.post(
         url("action"), {"action": "withdraw", "selected": filing.number}, follow=True
     )
@@ -138,7 +138,7 @@ def test_withdraw_goes_straight_back_to_draft_without_review(owner, owner_client
 
 def test_only_drafts_are_deleted(owner, owner_client, chains):
     filing = av.complete_draft(owner)
-    av.services.submit(filing=filing, actor=owner)
+    av.services.submit(filing=filing, actor=owner, second_factor_verified=True)
     response = owner_client.post(
         url("action"), {"action": "delete", "selected": filing.number}, follow=True
     )
@@ -153,7 +153,7 @@ def test_approval_issues_the_approval_document_with_its_number_and_a_verificatio
     owner, owner_client, chains
 ):
     filing = av.complete_draft(owner)
-    av.services.submit(filing=filing, actor=owner)
+    av.services.submit(filing=filing, actor=owner, second_factor_verified=True)
     reviewer = client_for(chains[1])
     todo = reviewer.get(reverse("av-import:todo")).content.decode()
     assert filing.number in todo
@@ -179,7 +179,7 @@ def test_approval_issues_the_approval_document_with_its_number_and_a_verificatio
 
 def test_rejection_needs_a_reason_sends_a_notice_and_is_final(owner, owner_client, chains):
     filing = av.complete_draft(owner)
-    av.services.submit(filing=filing, actor=owner)
+    av.services.submit(filing=filing, actor=owner, second_factor_verified=True)
     with pytest.raises(ValidationError):
         av.services.decide(filing=filing, actor=chains[1], decision="reject", notice_number="1")
     av.services.decide(
@@ -196,7 +196,7 @@ def test_rejection_needs_a_reason_sends_a_notice_and_is_final(owner, owner_clien
     html = owner_client.get(url("detail", filing.number)).content.decode()
     assert "审核不通过" in html and "音审〔2026〕1号" in html
     with pytest.raises(AlreadyHandled):
-        av.services.submit(filing=filing, actor=owner)
+        av.services.submit(filing=filing, actor=owner, second_factor_verified=True)
     assert av.services.copy_filing(filing=filing, actor=owner).status == "DRAFT"
 
 
@@ -204,7 +204,7 @@ def test_the_query_filters_by_exact_numbers_status_and_submission_dates(
     owner, owner_client, chains
 ):
     pending = av.complete_draft(owner)
-    av.services.submit(filing=pending, actor=owner)
+    av.services.submit(filing=pending, actor=owner, second_factor_verified=True)
     draft = av.draft(owner, approval_number="AV-TEST-0009")
     listing = url("list")
 
@@ -225,7 +225,7 @@ def test_the_query_filters_by_exact_numbers_status_and_submission_dates(
 
 def test_another_enterprise_and_another_office_get_404(owner, chains, other_owner):
     filing = av.complete_draft(owner)
-    av.services.submit(filing=filing, actor=owner)
+    av.services.submit(filing=filing, actor=owner, second_factor_verified=True)
     stranger = client_for(other_owner)
     for name in ("detail", "application-form", "import-lines"):
         assert stranger.get(url(name, filing.number)).status_code == 404

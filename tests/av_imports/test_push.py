@@ -18,7 +18,7 @@ def test_a_subscriber_hears_the_review_by_bell_and_mail(
     filing = av.complete_draft(owner)
     client = client_for(owner)
     with django_capture_on_commit_callbacks(execute=True):
-        av.services.submit(filing=filing, actor=owner)
+        av.services.submit(filing=filing, actor=owner, second_factor_verified=True)
     response = client.post(
         "/notifications/subscriptions/",
         {"scope": "chosen", "applications": [filing.number], "channels": ["BROWSER", "EMAIL"]},

@@ -224,7 +224,7 @@ def approved(demo):
     applications = []
     for n in range(2):
         application = complete_draft(owner, Authority.objects.get(code="DA-110000"))
-        services.submit(filing=application, actor=owner)
+        services.submit(filing=application, actor=owner, second_factor_verified=True)
         accept(
             application,
             level[1],

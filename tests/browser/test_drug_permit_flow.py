@@ -21,7 +21,7 @@ def pick(page, field_id, text, expected_prefix):
 
 def test_owner_files_and_four_approvers_issue_the_permit(page, demo, tmp_path):
     sign_in(page, "demo-owner")
-    page.click("text=药品进出口准许证")
+    page.get_by_role("link", name="药品进出口准许证", exact=True).click()
     page.click("text=新增进口申请")
     pick(page, "id_authority", "北京", "DA-110000")
     pick(page, "id_purpose", "医疗", "MEDICAL")

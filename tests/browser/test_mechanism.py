@@ -21,7 +21,7 @@ pytestmark = [
 def filed(demo):
     owner = User.objects.get(username="demo-owner")
     application = complete_draft(owner, Authority.objects.get(code="DA-110000"))
-    services.submit(filing=application, actor=owner)
+    services.submit(filing=application, actor=owner, second_factor_verified=True)
     return application
 
 
@@ -44,7 +44,7 @@ def test_an_approver_compares_a_resubmission_with_the_previous_submission(page, 
         attachment_type=marked.attachment_type,
         uploaded_file=pdf("购货合同-补正.pdf"),
     )
-    services.submit(filing=filed, actor=owner)
+    services.submit(filing=filed, actor=owner, second_factor_verified=True)
 
     sign_in(page, "drug-l1")
     page.goto(page.base + "/admin/drug-permit/todo/")

@@ -67,6 +67,11 @@ def test_certificate_is_rendered_once_and_served_as_kept(
     assert 'id="hash-result"' in match.content.decode() and "verify--ok" in match.content.decode()
     other = owner_client.get(f"/verify/{code}/", {"sha256": "0" * 64}).content.decode()
     assert "verify--void" in other
+    spaced = " ".join(kept.sha256[i : i + 8] for i in range(0, 64, 8))
+    assert "verify--ok" in owner_client.get(f"/verify/{code}/", {"sha256": spaced}).content.decode()
+    short = owner_client.get(f"/verify/{code}/", {"sha256": "deadbeef<script>"})
+    assert short.status_code == 200 and "verify--unknown" in short.content.decode()
+    assert "<script>" not in short.content.decode().split('id="hash-result"')[1][:400]
 
     assert client_for(other_owner).get(url).status_code == 404, "scoping unchanged"
 

@@ -12,7 +12,7 @@ from ..drug_permit_helpers import accept, complete_draft
 
 def submitted(owner, authority):
     application = complete_draft(owner, authority)
-    services.submit(filing=application, actor=owner)
+    services.submit(filing=application, actor=owner, second_factor_verified=True)
     return application
 
 
@@ -152,7 +152,7 @@ def test_the_approver_detail_shows_both_customs_districts(chain, owner, authorit
 
     second = Port.objects.filter(is_designated_drug_port=True).exclude(code="2233").first()
     application = complete_draft(owner, authority, import_port_2=second)
-    services.submit(filing=application, actor=owner)
+    services.submit(filing=application, actor=owner, second_factor_verified=True)
     html = client_for(chain[1]).get(detail(application)).content.decode()
     assert str(application.import_port_1.customs_district) in html
     assert str(second.customs_district) in html
@@ -164,7 +164,7 @@ def test_the_to_do_list_searches_by_number_enterprise_direction_and_dates(chain,
     exporting = complete_draft(
         owner, authority, direction="EXPORT", import_port_1=None, export_port_1="上海"
     )
-    services.submit(filing=exporting, actor=owner)
+    services.submit(filing=exporting, actor=owner, second_factor_verified=True)
     client = client_for(chain[1])
     url = reverse("drug-permit:todo")
 
@@ -224,7 +224,7 @@ def test_a_resubmission_shows_what_changed_since_the_previous_submission(chain, 
         attachment_type=marked.attachment_type,
         uploaded_file=pdf("合同-补正.pdf"),
     )
-    services.submit(filing=application, actor=owner)
+    services.submit(filing=application, actor=owner, second_factor_verified=True)
     html = client_for(chain[1]).get(detail(application)).content.decode()
     changes = html[html.index('id="changes"') : html.index('id="goods"')]
     assert "<ins>已补正合同</ins>" in changes  # the remarks, before and after

@@ -193,7 +193,7 @@ def test_after_submitting_the_enterprise_still_sees_everything_it_filed(
     chain, owner, owner_client, authority
 ):
     application = complete_draft(owner, authority, remarks="含冷链运输", mail_address="")
-    services.submit(filing=application, actor=owner)
+    services.submit(filing=application, actor=owner, second_factor_verified=True)
     html = owner_client.get(reverse("drug_permits:detail", args=[application.number])).content
     html = html.decode()
     for shown in ("含冷链运输", "医疗用途", "上海浦东国际机场", "重组人胰岛素", "Novo Nordisk A/S"):
@@ -208,7 +208,7 @@ def test_delete_is_offered_only_on_attachments_that_may_be_deleted(
     chain, owner, owner_client, authority
 ):
     application = complete_draft(owner, authority)
-    services.submit(filing=application, actor=owner)
+    services.submit(filing=application, actor=owner, second_factor_verified=True)
     marked, kept = list(attachments_of(application))[:2]
     services.mark_attachment(filing=application, actor=chain[1], attachment=marked)
     decide(application, chain[1], "request_supplement", opinion="补正", notice_number="补1")

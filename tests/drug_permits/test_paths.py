@@ -42,7 +42,7 @@ def test_happy_path_issues_a_certificate_with_the_authoritys_validity(chain, own
     assert application.number.startswith(f"DP{timezone.localdate().year}11")
     assert application.customs_district_1.code == "2200"  # from the port
 
-    services.submit(filing=application, actor=owner)
+    services.submit(filing=application, actor=owner, second_factor_verified=True)
     accept(fresh(application), chain[1], number="京受1号", opinion="材料齐全")
     assert fresh(application).status == S.FIRST_REVIEW
     decide(fresh(application), chain[2], "review_agree", opinion="同意")
@@ -71,7 +71,7 @@ def test_happy_path_issues_a_certificate_with_the_authoritys_validity(chain, own
 def test_two_stage_chain_skips_the_optional_reviews(chain, owner, authority):
     ApprovalSettings.objects.filter(authority=authority, system=DP).update(levels=[1, 4])
     application = complete_draft(owner, authority)
-    services.submit(filing=application, actor=owner)
+    services.submit(filing=application, actor=owner, second_factor_verified=True)
     accept(fresh(application), chain[1])
     assert fresh(application).status == S.FINAL_DECISION
 
@@ -79,7 +79,7 @@ def test_two_stage_chain_skips_the_optional_reviews(chain, owner, authority):
 @pytest.mark.django_db
 def test_supplement_cycle(chain, owner, authority):
     application = complete_draft(owner, authority)
-    services.submit(filing=application, actor=owner)
+    services.submit(filing=application, actor=owner, second_factor_verified=True)
     first, second = list(attachments_of(application))[:2]
     services.mark_attachment(filing=fresh(application), attachment=first, actor=chain[1])
     with pytest.raises(ValidationError):  # the first supplement notice needs its number
@@ -104,7 +104,7 @@ def test_supplement_cycle(chain, owner, authority):
             uploaded_file=pdf(),
         )
     with pytest.raises(ValidationError):  # still marked
-        services.submit(filing=application, actor=owner)
+        services.submit(filing=application, actor=owner, second_factor_verified=True)
     first.refresh_from_db()
     assert first.needs_resubmission and services.may_delete_attachment(application, first)
     services.delete_attachment(filing=application, actor=owner, attachment=first)
@@ -114,7 +114,7 @@ def test_supplement_cycle(chain, owner, authority):
         attachment_type=first.attachment_type,
         uploaded_file=pdf("new.pdf"),
     )
-    services.submit(filing=application, actor=owner)
+    services.submit(filing=application, actor=owner, second_factor_verified=True)
     assert fresh(application).status == S.PENDING_ACCEPTANCE
     assert [h.transition for h in audit.history(application)][-1] == "resubmit"
     # The second time, no notice goes out: no number needed.
@@ -127,7 +127,7 @@ def test_supplement_cycle(chain, owner, authority):
 @pytest.mark.django_db
 def test_refusal_path(chain, owner, authority):
     application = complete_draft(owner, authority)
-    services.submit(filing=application, actor=owner)
+    services.submit(filing=application, actor=owner, second_factor_verified=True)
     accept(fresh(application), chain[1])
     decide(fresh(application), chain[2], "review_agree", opinion="同意")
     decide(fresh(application), chain[3], "review_agree", opinion="同意")
@@ -149,7 +149,7 @@ def test_refusal_path(chain, owner, authority):
 @pytest.mark.django_db
 def test_withdrawal_review(chain, owner, authority):
     application = complete_draft(owner, authority)
-    services.submit(filing=application, actor=owner)
+    services.submit(filing=application, actor=owner, second_factor_verified=True)
     services.withdraw(filing=fresh(application), actor=owner)
     assert fresh(application) in queue(chain[1], DP, "withdrawals")
     assert fresh(application) not in queue(chain[1], DP)
@@ -164,7 +164,7 @@ def test_withdrawal_review(chain, owner, authority):
 @pytest.mark.django_db
 def test_two_approvers_deciding_at_once_one_wins_and_the_other_hears_who(chain, owner, authority):
     application = complete_draft(owner, authority)
-    services.submit(filing=application, actor=owner)
+    services.submit(filing=application, actor=owner, second_factor_verified=True)
     second_seat = accounts.create_approver(
         username="bj-l1b", password=None, authority=authority, system=DP, level=1
     ).user
@@ -180,7 +180,7 @@ def test_two_approvers_deciding_at_once_one_wins_and_the_other_hears_who(chain, 
 @pytest.mark.django_db
 def test_a_decision_from_a_stale_page_is_already_handled_not_forbidden(chain, owner, authority):
     application = complete_draft(owner, authority)
-    services.submit(filing=application, actor=owner)
+    services.submit(filing=application, actor=owner, second_factor_verified=True)
     accept(fresh(application), chain[1])
     decide(fresh(application), chain[2], "review_agree", opinion="同意")
     # Level 2's page still shows FIRST_REVIEW; the filing moved on to SECOND_REVIEW.
@@ -262,7 +262,7 @@ def test_attachment_names_are_shown_never_used_to_store(chain, owner, authority)
 @pytest.mark.django_db
 def test_delete_only_drafts_and_copy_from_any_status(chain, owner, authority):
     application = complete_draft(owner, authority)
-    services.submit(filing=application, actor=owner)
+    services.submit(filing=application, actor=owner, second_factor_verified=True)
     with pytest.raises(ValidationError):
         services.delete_draft(filing=fresh(application), actor=owner)
     copy = services.copy_filing(filing=fresh(application), actor=owner)
@@ -290,7 +290,7 @@ def test_voiding_the_certificate_voids_the_application(chain, owner, authority):
 @pytest.mark.django_db
 def test_filings_are_scoped(chain, owner, agent, authority):
     application = complete_draft(owner, authority)
-    services.submit(filing=application, actor=owner)
+    services.submit(filing=application, actor=owner, second_factor_verified=True)
     stranger = make_enterprise(USCC_SHANGHAI, "sh-owner").user
     assert list(filings_for_filer(agent.user, DP)) == [application]
     assert not filings_for_filer(stranger, DP).exists()
@@ -314,7 +314,7 @@ def test_every_enterprise_save_and_submission_is_a_revision(chain, owner, author
         services.upload_attachment(
             filing=application, actor=owner, attachment_type=kind, uploaded_file=pdf()
         )
-    services.submit(filing=application, actor=owner)
+    services.submit(filing=application, actor=owner, second_factor_verified=True)
     submitted = [e for e in audit.history(application) if e.transition == "submit"][0]
     assert submitted.revision is not None
     assert submitted.revision.as_object().remarks == "第一版"

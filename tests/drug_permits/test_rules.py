@@ -130,10 +130,14 @@ def test_line_rules_at_most_four_fixed_drug_positive_quantity(chain, owner, auth
 @pytest.mark.django_db
 def test_submit_needs_a_line_and_the_required_attachments(chain, owner, authority):
     application = draft(owner, authority)
-    errors = _errors(lambda: services.submit(filing=application, actor=owner))
+    errors = _errors(
+        lambda: services.submit(filing=application, actor=owner, second_factor_verified=True)
+    )
     assert "goods line" in " ".join(errors["__all__"])
     services.add_line(filing=application, actor=owner, values=line())
-    errors = _errors(lambda: services.submit(filing=application, actor=owner))
+    errors = _errors(
+        lambda: services.submit(filing=application, actor=owner, second_factor_verified=True)
+    )
     assert "required attachments" in " ".join(errors["__all__"])
     application.refresh_from_db()
     assert application.status == "DRAFT"
@@ -164,10 +168,12 @@ def test_resubmission_needs_the_marked_attachments_replaced(chain, owner, author
     from ..drug_permit_helpers import decide
 
     application = complete_draft(owner, authority)
-    services.submit(filing=application, actor=owner)
+    services.submit(filing=application, actor=owner, second_factor_verified=True)
     marked = application.attachments.first()
     services.mark_attachment(filing=application, actor=chain[1], attachment=marked)
     decide(application, chain[1], "request_supplement", opinion="补正", notice_number="补1")
     application.refresh_from_db()
-    errors = _errors(lambda: services.submit(filing=application, actor=owner))
+    errors = _errors(
+        lambda: services.submit(filing=application, actor=owner, second_factor_verified=True)
+    )
     assert "marked for resubmission" in " ".join(errors["__all__"])

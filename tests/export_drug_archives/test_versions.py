@@ -24,7 +24,7 @@ def owner(owner, seeded):
 def test_a_draft_is_not_live_and_submit_makes_version_one(owner):
     filing = helpers.draft(owner)
     assert filing.live is False and filing.status == "DRAFT"
-    services.submit(filing=filing, actor=owner)
+    services.submit(filing=filing, actor=owner, second_factor_verified=True)
     filing.refresh_from_db()
     assert filing.status == "SUBMITTED" and filing.live
     versions = submitted_versions(filing)
@@ -35,7 +35,7 @@ def test_a_draft_is_not_live_and_submit_makes_version_one(owner):
 def test_submit_needs_every_required_field_and_a_country(owner):
     filing = helpers.draft(owner, specification="", export_countries=[])
     with pytest.raises(ValidationError) as error:
-        services.submit(filing=filing, actor=owner)
+        services.submit(filing=filing, actor=owner, second_factor_verified=True)
     assert set(error.value.message_dict) >= {"specification", "export_countries"}
     filing.refresh_from_db()
     assert filing.status == "DRAFT"
@@ -80,7 +80,7 @@ def test_change_leaves_the_live_version_until_the_change_is_submitted(owner):
     assert sorted(c.code for c in filing.export_countries.all()) == ["DE", "FR"]
     assert services.working_copy(filing).specification == "0.5g"
 
-    services.submit(filing=filing, actor=owner)
+    services.submit(filing=filing, actor=owner, second_factor_verified=True)
     filing.refresh_from_db()
     assert filing.status == "SUBMITTED" and filing.specification == "0.5g"
     assert [c.code for c in filing.export_countries.all()] == ["JP"]
@@ -110,7 +110,7 @@ def test_no_delete_after_submit_and_no_double_submit(owner):
     with pytest.raises(ValidationError):
         services.delete_draft(filing=filing, actor=owner)
     with pytest.raises(AlreadyHandled):
-        services.submit(filing=filing, actor=owner)
+        services.submit(filing=filing, actor=owner, second_factor_verified=True)
 
 
 def test_pages_show_versions_and_the_differences(owner, owner_client):

@@ -42,7 +42,7 @@ def test_the_same_event_reads_chinese_for_one_user_and_english_for_another(
     subscribe(agent_client)
     application = complete_draft(owner, authority)
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.submit(filing=application, actor=owner)
+        workflow.submit(filing=application, actor=owner, second_factor_verified=True)
     event = Event.objects.get(number=application.number)
     assert Notification.objects.filter(event=event).count() == 2
     assert event.labels == {"zh-hans": "待受理", "en": "Pending acceptance"}
@@ -80,12 +80,12 @@ def test_system_column_filter_and_a_subscription_to_one_system(
     subscribe(client, scope="system:AV_IMPORT")
     first = complete_draft(owner, authority)
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.submit(filing=first, actor=owner)
+        workflow.submit(filing=first, actor=owner, second_factor_verified=True)
     assert not Notification.objects.filter(user=owner).exists(), "another system's only"
     subscribe(client, scope="system:DRUG_PERMIT")
     second = complete_draft(owner, authority)
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.submit(filing=second, actor=owner)
+        workflow.submit(filing=second, actor=owner, second_factor_verified=True)
     assert [n.event.number for n in Notification.objects.filter(user=owner)] == [second.number]
     records = client.get("/notifications/subscriptions/").content.decode()
     assert "全部药品进出口准许证申请单" in records
@@ -112,7 +112,7 @@ def test_email_in_the_recipients_chosen_language(
     subscribe(client_for(owner), channels=("EMAIL",))
     application = complete_draft(owner, authority)
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.submit(filing=application, actor=owner)
+        workflow.submit(filing=application, actor=owner, second_factor_verified=True)
     subjects = {m.to[0]: m.subject for m in mail.outbox}
     assert subjects[agent.user.email] == (
         f"[Single Window] Application {application.number}: Pending acceptance"
@@ -126,7 +126,7 @@ def test_webhooks_carry_chinese_and_the_status_in_every_language(
 ):
     application = complete_draft(owner, authority)
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.submit(filing=application, actor=owner)
+        workflow.submit(filing=application, actor=owner, second_factor_verified=True)
     body = json.loads(services.webhook_body(Event.objects.get(number=application.number)))
     assert body["status_label"] == "待受理" and body["text"].startswith("申请单")
     assert body["labels"] == {"zh-hans": "待受理", "en": "Pending acceptance"}
@@ -147,7 +147,9 @@ def test_a_push_over_an_english_socket_is_english(chain, owner, authority):
         for socket in (english_socket, chinese_socket):
             assert (await socket.connect())[0]
             assert (await socket.receive_json_from())["type"] == "hello"
-        await sync_to_async(workflow.submit)(filing=application, actor=owner)
+        await sync_to_async(workflow.submit)(
+            filing=application, actor=owner, second_factor_verified=True
+        )
         pushed = await english_socket.receive_json_from(timeout=5)
         assert pushed["status_label"] == "Pending acceptance"
         assert pushed["text"] == f"Application {application.number}: Pending acceptance"

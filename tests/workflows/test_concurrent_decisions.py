@@ -18,7 +18,7 @@ from ..drug_permit_helpers import complete_draft
 def test_two_approvers_deciding_at_the_same_moment(seeded, chain, owner, authority):
     """Two threads, two connections: exactly one decision lands, the other is told who."""
     application = complete_draft(owner, authority)
-    services.submit(filing=application, actor=owner)
+    services.submit(filing=application, actor=owner, second_factor_verified=True)
     second = accounts.create_approver(
         username="bj-l1b", password=None, authority=authority, system=Module.DRUG_PERMIT, level=1
     )

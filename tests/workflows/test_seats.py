@@ -117,7 +117,7 @@ def test_a_disabled_seat_decides_nothing(chain, admin, owner, authority):
     )
     seats.change_seat(actor=admin.user, seat=spare, active=False)
     application = complete_draft(owner, authority)
-    services.submit(filing=application, actor=owner)
+    services.submit(filing=application, actor=owner, second_factor_verified=True)
     from portal.accounts.models import User
 
     with pytest.raises((PermissionDenied, AlreadyHandled)):
