@@ -240,3 +240,30 @@ class CustomsConflict(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state == self.State.OPEN
+
+    # What the recorded and incoming values are called on the pages (keys of the JSON).
+    VALUE_LABELS = {
+        "declaration_number": _("Declaration number"),
+        "line_number": _("Line"),
+        "declaration_item": _("Declaration item"),
+        "quantity": _("Quantity"),
+        "declaration_date": _("Declaration date"),
+        "port_code": _("Port"),
+        "message_id": _("Message ID"),
+        "in_reply_to": _("In reply to"),
+        "system": _("System"),
+        "number": _("Number"),
+        "result": _("Result"),
+        "reason": _("Reason"),
+    }
+
+    def _labelled(self, values: dict) -> list[tuple[str, object]]:
+        return [(str(self.VALUE_LABELS.get(key, key)), value) for key, value in values.items()]
+
+    @property
+    def recorded_rows(self):
+        return self._labelled(self.recorded)
+
+    @property
+    def incoming_rows(self):
+        return self._labelled(self.incoming)

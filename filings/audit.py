@@ -14,7 +14,11 @@ _listeners = []
 # Rows that record a fact about a change already made (the bytes an issued document was
 # kept as), not a change of status: nobody is notified of them.
 DOCUMENT_ISSUED = "document_issued"
-RECORD_ONLY = frozenset({DOCUMENT_ISSUED})
+# Someone read the record: an inspector's export of its whole history.  Shown in that
+# export, not in the pages' history (the enterprise is not told who inspected it).
+HISTORY_EXPORTED = "history_exported"
+READS = frozenset({HISTORY_EXPORTED})
+RECORD_ONLY = frozenset({DOCUMENT_ISSUED}) | READS
 
 
 def listen(callback) -> None:
@@ -73,5 +77,9 @@ def record(
 
 
 def history(obj):
-    """Every recorded change of ``obj``, oldest first, with who made it."""
-    return AuditEntry.objects.for_object(obj).select_related("actor", "filing")
+    """Every recorded change of ``obj``, oldest first, with who made it (reads left out)."""
+    return (
+        AuditEntry.objects.for_object(obj)
+        .exclude(transition__in=READS)
+        .select_related("actor", "filing")
+    )

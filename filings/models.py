@@ -164,6 +164,15 @@ class AuditEntryQuerySet(models.QuerySet):
         raise TypeError("audit entries are append-only")
 
 
+# Rows that are no transition of a state machine: what the pages and exports call them.
+RECORDED_ACTIONS = {
+    "document_issued": _("Document issued and kept"),
+    "history_exported": _("History exported"),
+    "customs_conflict_keep": _("Customs conflict: recorded data kept"),
+    "customs_conflict_replace": _("Customs conflict: replaced by the incoming data"),
+}
+
+
 class AuditEntry(models.Model):
     """One status change of a filing or of what it produced: who, seat, from, to, why, when."""
 
@@ -226,6 +235,8 @@ class AuditEntry(models.Model):
 
     @property
     def action_label(self) -> str:
+        if self.transition in RECORDED_ACTIONS:
+            return str(RECORDED_ACTIONS[self.transition])
         # get_for_id is cached: a page of history rows costs no query per row.
         model = ContentType.objects.get_for_id(self.content_type_id).model_class()
         return label_for(model, self.transition)

@@ -31,7 +31,12 @@ class AlreadyHandled(Exception):
 def _describe(target) -> str:
     """By whom, when, and what it is now (for a lost race or a stale page)."""
     fresh = type(target)._default_manager.filter(pk=target.pk).first()
-    last = AuditEntry.objects.for_object(target).select_related("actor").last()
+    last = (
+        AuditEntry.objects.for_object(target)
+        .exclude(transition__in=audit.RECORD_ONLY)
+        .select_related("actor")
+        .last()
+    )
     if fresh is None or last is None:
         return str(_("This was already handled; refresh to see its status."))
     state = getattr(fresh, "status_label", None) or fresh.get_status_display()

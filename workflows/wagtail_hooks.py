@@ -23,7 +23,7 @@ from portal.accounts.selectors import regulator_may_read, seat_of
 from portal.accounts.wagtail_hooks import RoleMenuItem
 
 from . import admin_views as views
-from . import regulator_views
+from . import history_views, regulator_views
 from .seat_queues import seat_rows
 
 
@@ -43,6 +43,12 @@ def admin_urls(system) -> list:
                 view(regulator_views.RegulatorRecordView),
                 name="regulator_detail",
             ),
+            path(
+                "regulator/<str:number>/history.xlsx",
+                history_views.regulator_history,
+                kw,
+                name="regulator_history_export",
+            ),
         ]
     if not system.stages:
         return patterns
@@ -53,6 +59,12 @@ def admin_urls(system) -> list:
         path("query/", view(views.QueryView), name="query"),
         path("query/<str:number>/", view(views.FilingView), name="query_detail"),
         path("query/<str:number>/history/", views.history, kw, name="history"),
+        path(
+            "query/<str:number>/history.xlsx",
+            history_views.filing_history,
+            kw,
+            name="history_export",
+        ),
         path(
             "query/<str:number>/application-form/",
             views.application_form,
@@ -100,6 +112,12 @@ def admin_urls(system) -> list:
                 "certificates/<str:number>/void/",
                 view(customs_views.CertificateVoidView),
                 name="certificate_void",
+            ),
+            path(
+                "certificates/<str:number>/history.xlsx",
+                history_views.certificate_history,
+                kw,
+                name="certificate_history_export",
             ),
         ]
     if system.sends_to_customs:

@@ -98,6 +98,9 @@ def test_conflicting_write_off_is_recorded_flagged_and_kept(client, certificate,
     page = staff.get(admin_url(certificate)).content.decode()
     assert 'id="customs-conflicts"' in page and "conflict-flag" in page
     assert 'name="decision"' in page
+    # The values under their names in the reader's language, not the message's keys.
+    assert "Quantity: 300.000" in page and "Quantity: 400.000" in page
+    assert "Declaration number: 223320260000000001" in page and "port_code" not in page
     mine = client_for(owner).get(
         f"/drug-permits/certificates/{certificate.number}/",
     )

