@@ -7,12 +7,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from filings import registry
 from filings.selectors import any_filings_for_filer, filer_membership
 from portal.accounts.views import enterprise_required
-from portal.filters import PortalFilterSet
+from portal.filters import PortalFilterSet, date_from_filter, date_to_filter
 from portal.pagination import paginate
 
 from . import services
@@ -155,8 +156,87 @@ def webhooks(request):
     return render(
         request,
         "notifications/webhooks.html",
-        {"endpoints": endpoints, "deliveries": page, "url": request.POST.get("url", "")},
+        {
+            "endpoints": endpoints,
+            "deliveries": page,
+            "url": request.POST.get("url", ""),
+            "dead_count": services.dead_webhook_deliveries(request.user).count(),
+        },
     )
+
+
+class DeadDeliveryFilter(PortalFilterSet):
+    endpoint = django_filters.ModelChoiceFilter(
+        queryset=WebhookEndpoint.objects.none(), label=_lazy("Address"), empty_label=_lazy("All")
+    )
+    date_from = date_from_filter("last_attempt_at", _lazy("Last attempt from"))
+    date_to = date_to_filter("last_attempt_at")
+
+    class Meta(PortalFilterSet.Meta):
+        model = WebhookDelivery
+        fields = ["endpoint"]
+
+    def __init__(self, *args, enterprise_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["endpoint"].queryset = WebhookEndpoint.objects.filter(
+            enterprise_id=enterprise_id
+        )
+
+
+@enterprise_required()
+def dead_deliveries(request):
+    """The enterprise's webhook deliveries whose retries gave up, to send again."""
+    membership = _owner(request)
+    filterset = DeadDeliveryFilter(
+        request.GET or None,
+        queryset=services.dead_webhook_deliveries(request.user),
+        enterprise_id=membership.enterprise_id,
+    )
+    page, problem = paginate(request, filterset.qs, ("-last_attempt_at", "-pk"), per_page=50)
+    _problem(request, problem)
+    return render(
+        request,
+        "notifications/webhook_dead.html",
+        {"page": page, "filterset": filterset, "problems": filterset.problems},
+    )
+
+
+@require_POST
+@enterprise_required()
+def resend_dead_deliveries(request):
+    """Send the chosen dead deliveries again (one row's button, or the ticked rows).
+
+    Only the user's enterprise's dead deliveries go back in the queue; any other id is
+    ignored and counted in the message."""
+    _owner(request)
+    one = request.POST.get("one", "")
+    ids = [one] if one else request.POST.getlist("selected")
+    # Row ids as posted by our form: ASCII digits of a sane length, at most a page or two.
+    ids = [int(i) for i in ids if i.isascii() and i.isdigit() and len(i) <= 18][:500]
+    if not ids:
+        messages.error(request, _("Select at least one row."))
+        return redirect("notifications:webhook-dead")
+    sent = services.resend_webhook_deliveries(user=request.user, ids=ids)
+    if sent:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)s delivery is queued to be sent again.",
+                "%(n)s deliveries are queued to be sent again.",
+                len(sent),
+            )
+            % {"n": len(sent)},
+        )
+    if len(sent) < len(set(ids)):
+        messages.warning(
+            request,
+            _(
+                "%(n)s of the chosen rows were not sent again: they are no longer dead "
+                "letters of your enterprise."
+            )
+            % {"n": len(set(ids)) - len(sent)},
+        )
+    return redirect("notifications:webhook-dead")
 
 
 @require_POST
