@@ -56,13 +56,15 @@ class JurisdictionEnterprisesView(RoleView):
         }
 
 
-class RegulatorAdminView(WagtailAdminTemplateMixin, TemplateView):
-    """Pages of the administrators of regulators: a superuser, or a drug administration's
-    administrator for regulators within its province."""
+class GatedAdminView(WagtailAdminTemplateMixin, TemplateView):
+    """A back-office page for some administrators only: ``may_view`` decides (403
+    otherwise), then ``load`` finds the object the page is about."""
+
+    def may_view(self, request) -> bool:
+        raise NotImplementedError
 
     def dispatch(self, request, *args, **kwargs):
-        self.own_region = selectors.administrable_region(request.user)
-        if self.own_region is None:
+        if not self.may_view(request):
             raise PermissionDenied
         self.load(**kwargs)
         return super().dispatch(request, *args, **kwargs)
@@ -72,6 +74,15 @@ class RegulatorAdminView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_breadcrumbs_items(self):
         return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
+
+class RegulatorAdminView(GatedAdminView):
+    """Pages of the administrators of regulators: a superuser, or a drug administration's
+    administrator for regulators within its province."""
+
+    def may_view(self, request) -> bool:
+        self.own_region = selectors.administrable_region(request.user)
+        return self.own_region is not None
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "own_region": self.own_region}

@@ -6,16 +6,15 @@ account event.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from portal.pagination import paginate, url_pattern
 
 from . import selectors, services
+from .admin_views import GatedAdminView
 
 
 def may_administer_accounts(user) -> bool:
@@ -31,18 +30,42 @@ def _messages_of(error: ValidationError) -> list[str]:
     return list(error.messages)
 
 
-class AccountAdminView(WagtailAdminTemplateMixin, TemplateView):
-    def dispatch(self, request, *args, **kwargs):
-        if not may_administer_accounts(request.user):
-            raise PermissionDenied
-        self.load(**kwargs)
-        return super().dispatch(request, *args, **kwargs)
+class AccountAdminView(GatedAdminView):
+    def may_view(self, request) -> bool:
+        return may_administer_accounts(request.user)
 
-    def load(self, **kwargs) -> None:
-        """Find the object the page is about, once the user may see the page at all."""
 
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+class ConfirmedActionView(AccountAdminView):
+    """A page that asks for a reason and a ticked confirmation, then calls its service;
+    refusals (the service's or the missing tick) come back on the page, reason kept."""
+
+    confirm_error = ""  # the message when the box is not ticked
+    done_url_name = ""
+
+    def act(self, request, reason: str) -> str:
+        """Call the service; return the success message."""
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "reason": kwargs.get("reason", ""),
+            "errors": kwargs.get("errors", []),
+        }
+
+    def post(self, request, *args, **kwargs):
+        reason = request.POST.get("reason", "")
+        if request.POST.get("confirm") != "yes":
+            errors = [str(self.confirm_error)]
+            return self.render_to_response(self.get_context_data(reason=reason, errors=errors))
+        try:
+            done = self.act(request, reason)
+        except ValidationError as error:
+            return self.render_to_response(
+                self.get_context_data(reason=reason, errors=_messages_of(error))
+            )
+        messages.success(request, done)
+        return redirect(self.done_url_name)
 
 
 class SecondFactorListView(AccountAdminView):
@@ -73,12 +96,14 @@ class SecondFactorListView(AccountAdminView):
         }
 
 
-class SecondFactorResetView(AccountAdminView):
+class SecondFactorResetView(ConfirmedActionView):
     """Asks for the reason and a confirmation; the service checks and writes the event."""
 
     page_title = gettext_lazy("Reset a second factor")
     header_icon = "key"
     template_name = "accounts/admin/second_factor_reset.html"
+    confirm_error = gettext_lazy("Tick the box to confirm the reset.")
+    done_url_name = "second_factors"
 
     def load(self, **kwargs) -> None:
         # An account the administrator does not look after does not exist for it (404).
@@ -87,33 +112,13 @@ class SecondFactorResetView(AccountAdminView):
         )
 
     def get_context_data(self, **kwargs):
-        return {
-            **super().get_context_data(**kwargs),
-            "account": self.account,
-            "reason": kwargs.get("reason", ""),
-            "errors": kwargs.get("errors", []),
-        }
+        return {**super().get_context_data(**kwargs), "account": self.account}
 
-    def post(self, request, *args, **kwargs):
-        reason = request.POST.get("reason", "")
-        if request.POST.get("confirm") != "yes":
-            return self.render_to_response(
-                self.get_context_data(
-                    reason=reason, errors=[_("Tick the box to confirm the reset.")]
-                )
-            )
-        try:
-            services.reset_second_factor(actor=request.user, account=self.account, reason=reason)
-        except ValidationError as error:
-            return self.render_to_response(
-                self.get_context_data(reason=reason, errors=_messages_of(error))
-            )
-        messages.success(
-            request,
-            _("The second factor of %(user)s is reset: a new one is set up at the next sign-in.")
-            % {"user": self.account.get_username()},
-        )
-        return redirect("second_factors")
+    def act(self, request, reason: str) -> str:
+        services.reset_second_factor(actor=request.user, account=self.account, reason=reason)
+        return _(
+            "The second factor of %(user)s is reset: a new one is set up at the next sign-in."
+        ) % {"user": self.account.get_username()}
 
 
 class LockoutListView(AccountAdminView):
@@ -128,12 +133,14 @@ class LockoutListView(AccountAdminView):
         }
 
 
-class LockoutUnlockView(AccountAdminView):
+class LockoutUnlockView(ConfirmedActionView):
     """Asks for the reason and a confirmation, then lifts one lockout (axes' own reset)."""
 
     page_title = gettext_lazy("Unlock a sign-in")
     header_icon = "lock-open"
     template_name = "accounts/admin/lockout_unlock.html"
+    confirm_error = gettext_lazy("Tick the box to confirm the unlock.")
+    done_url_name = "lockouts"
 
     def load(self, **kwargs) -> None:
         data = self.request.POST if self.request.method == "POST" else self.request.GET
@@ -145,35 +152,16 @@ class LockoutUnlockView(AccountAdminView):
             **super().get_context_data(**kwargs),
             "username": self.username,
             "ip_address": self.ip_address,
-            "reason": kwargs.get("reason", ""),
-            "errors": kwargs.get("errors", []),
         }
 
-    def post(self, request, *args, **kwargs):
-        reason = request.POST.get("reason", "")
-        if request.POST.get("confirm") != "yes":
-            return self.render_to_response(
-                self.get_context_data(
-                    reason=reason, errors=[_("Tick the box to confirm the unlock.")]
-                )
-            )
-        try:
-            services.unlock_sign_in(
-                actor=request.user,
-                username=self.username,
-                ip_address=self.ip_address,
-                reason=reason,
-            )
-        except ValidationError as error:
-            return self.render_to_response(
-                self.get_context_data(reason=reason, errors=_messages_of(error))
-            )
-        messages.success(
-            request,
-            _("%(user)s may sign in again from %(ip)s.")
-            % {"user": self.username, "ip": self.ip_address},
+    def act(self, request, reason: str) -> str:
+        services.unlock_sign_in(
+            actor=request.user, username=self.username, ip_address=self.ip_address, reason=reason
         )
-        return redirect("lockouts")
+        return _("%(user)s may sign in again from %(ip)s.") % {
+            "user": self.username,
+            "ip": self.ip_address,
+        }
 
 
 class AccountEventListView(AccountAdminView):
