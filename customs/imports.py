@@ -3,20 +3,33 @@
 The file streams through lxml's iterparse (safe parser settings, one
 <Certificate> at a time, each validated against the XSD and then dropped),
 so its size does not matter; the check runs as a task with progress.
+
+老版录入 (entering a certificate issued earlier on paper) goes through the same check
+(``certificate_problems``) and the same creation, then is sent like any certificate.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+import re
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.tasks import task
 from django.utils.translation import gettext as _
 from lxml import etree
 
 from documents import services as documents
-from documents.models import Certificate, CertificateLine, CertificateSource
-from filings import registry
+from documents.models import (
+    Certificate,
+    CertificateLine,
+    CertificateSource,
+    legacy_entry_authority_id,
+)
+from filings import audit, registry
 from filings.runner import AlreadyHandled
 from portal import files
+from portal.accounts.models import Enterprise
 from portal.accounts.selectors import seat_of
+from portal.accounts.validators import normalize_uscc, validate_uscc
+from portal.reference.models import Authority
 from portal.transactions import durable, top_level
 
 from . import services, xml
@@ -56,24 +69,76 @@ def upload(*, actor, system: str, uploaded_file) -> ImportBatch:
     return batch
 
 
-def _problems(data: dict, *, system, authority_code: str, seen: set) -> list[str]:
+NUMBER_RE = re.compile(r"[0-9A-Z][0-9A-Z-]{5,31}")
+HS_CODE_RE = re.compile(r"[0-9]{8,10}")
+
+
+def certificate_problems(data: dict, *, system, authority_code: str, seen=()) -> list:
+    """What is wrong with a certificate that comes from outside the approval: imported from
+    an authority's own system or entered from a paper certificate (one check for both).
+
+    ``(field, message)`` pairs: ``field`` names a certificate value, a ``content`` key,
+    ``lines`` or ``lines.<n>.<field>`` (line ``n``), or is "" for the certificate as a whole.
+    The number is unique within the system, so within the authority against every
+    certificate it issued, imported or entered (customs knows a certificate by it).
+    """
     problems = []
     if data["system"] != system.key:
         problems.append(
-            _("The certificate is of another system (%(system)s).") % {"system": data["system"]}
+            (
+                "",
+                _("The certificate is of another system (%(system)s).")
+                % {"system": data["system"]},
+            )
         )
     if data["authority_code"] != authority_code:
         problems.append(
-            _("Authority %(code)s is not yours (%(yours)s).")
-            % {"code": data["authority_code"], "yours": authority_code}
+            (
+                "",
+                _("Authority %(code)s is not yours (%(yours)s).")
+                % {"code": data["authority_code"], "yours": authority_code},
+            )
         )
+    number = data["number"]
+    if not NUMBER_RE.fullmatch(number):
+        problems.append(
+            (
+                "number",
+                _("A certificate number is 6 to 32 capital letters, digits or hyphens."),
+            )
+        )
+    elif number in seen:
+        problems.append(("number", _("The number appears twice in this file.")))
+    elif Certificate.objects.filter(system=system.key, number=number).exists():
+        problems.append(("number", _("A certificate with this number already exists.")))
+    try:
+        validate_uscc(data["holder_uscc"])
+    except ValidationError as error:
+        problems += [("holder_uscc", message) for message in error.messages]
+    if not data["holder_name"].strip():
+        problems.append(("holder_name", _("Give the holder's name.")))
     if data["valid_until"] < data["issue_date"]:
-        problems.append(_("Valid until is before the issue date."))
-    if data["number"] in seen:
-        problems.append(_("The number appears twice in this file."))
-    elif Certificate.objects.filter(system=system.key, number=data["number"]).exists():
-        problems.append(_("A certificate with this number already exists."))
-    return problems + system.check_imported(data)
+        problems.append(("valid_until", _("Valid until is before the issue date.")))
+    lines = data["lines"]
+    if not lines:
+        problems.append(("lines", _("A certificate needs at least one goods line.")))
+    if system.max_lines is not None and len(lines) > system.max_lines:
+        problems.append(
+            ("lines", _("A certificate has at most %(n)s goods lines.") % {"n": system.max_lines})
+        )
+    for line in lines:
+        at = f"lines.{line['line_number']}."
+        if not HS_CODE_RE.fullmatch(line["hs_code"]):
+            problems.append((at + "hs_code", _("An HS code is 8 to 10 digits.")))
+        if line["quantity"] is None or line["quantity"] <= 0:
+            problems.append((at + "quantity", _("The quantity must be more than zero.")))
+    for problem in system.check_imported(data):
+        problems.append(tuple(problem) if isinstance(problem, tuple | list) else ("", problem))
+    return problems
+
+
+def problem_messages(problems) -> list[str]:
+    return [str(message) for _field, message in problems]
 
 
 def _record(batch, position, element, *, system, authority_code, seen, xsd) -> ImportRecord:
@@ -93,10 +158,10 @@ def _record(batch, position, element, *, system, authority_code, seen, xsd) -> I
         )[:2000]
         return record
     data = xml.read_certificate(element)
-    problems = _problems(data, system=system, authority_code=authority_code, seen=seen)
+    problems = certificate_problems(data, system=system, authority_code=authority_code, seen=seen)
     seen.add(data["number"])
     if problems:
-        record.errors = "; ".join(problems)
+        record.errors = "; ".join(problem_messages(problems))[:2000]
         return record
     record.valid = True
     record.data = {
@@ -214,26 +279,44 @@ def send_records(*, records, actor, request=None) -> tuple[list, list]:
 
 
 def _certificate_from(record: ImportRecord, actor) -> Certificate:
-    data = record.data
-    system = record.batch.system
-    if Certificate.objects.filter(system=system, number=data["number"]).exists():
-        raise ValidationError(_("A certificate with this number already exists."))
-    certificate = Certificate.objects.create(
-        system=system,
-        source=CertificateSource.IMPORTED,
-        number=data["number"],
+    certificate = create_certificate(
+        record.data,
+        system=record.batch.system,
         authority_id=record.batch.authority_id,
-        holder_name=data["holder_name"],
-        holder_uscc=data["holder_uscc"],
-        holder_address=data["holder_address"],
-        ports=data["ports"],
-        content=data["content"],
-        remarks=data["remarks"],
-        issue_date=data["issue_date"],
-        valid_until=data["valid_until"],
-        issued_by=actor,
-        revision=data["revision"],
+        actor=actor,
+        source=CertificateSource.IMPORTED,
     )
+    ImportRecord.objects.filter(pk=record.pk).update(certificate=certificate)
+    return certificate
+
+
+def create_certificate(data: dict, *, system: str, authority_id: int, actor, source) -> Certificate:
+    """A checked certificate from outside the approval (imported or entered), with its lines,
+    first revision and verification code; inside the caller's transaction."""
+    if Certificate.objects.filter(system=system, number=data["number"]).exists():
+        raise ValidationError({"number": _("A certificate with this number already exists.")})
+    try:
+        with transaction.atomic():  # a concurrent twin: refused, not a broken transaction
+            certificate = Certificate.objects.create(
+                system=system,
+                source=source,
+                number=data["number"],
+                authority_id=authority_id,
+                holder_name=data["holder_name"],
+                holder_uscc=data["holder_uscc"],
+                holder_address=data["holder_address"],
+                ports=data["ports"],
+                content=data["content"],
+                remarks=data["remarks"],
+                issue_date=data["issue_date"],
+                valid_until=data["valid_until"],
+                issued_by=actor,
+                revision=data["revision"],
+            )
+    except IntegrityError as error:
+        raise ValidationError(
+            {"number": _("A certificate with this number already exists.")}
+        ) from error
     CertificateLine.objects.bulk_create(
         CertificateLine(
             certificate=certificate,
@@ -249,5 +332,115 @@ def _certificate_from(record: ImportRecord, actor) -> Certificate:
     certificate = Certificate.objects.get(pk=certificate.pk)  # typed values, as stored
     certificate.save_revision(user=actor, clean=False)
     documents.issue_code(certificate, revision=certificate.revision)
-    ImportRecord.objects.filter(pk=record.pk).update(certificate=certificate)
     return certificate
+
+
+# --- 老版录入: a certificate issued earlier on paper, keyed in and sent on ----------------------
+
+
+def holder_for(uscc: str):
+    """The registered enterprise with this USCC (the holder of an entered certificate), if any."""
+    uscc = normalize_uscc(uscc)
+    return Enterprise.objects.filter(uscc=uscc).first() if len(uscc) == 18 else None
+
+
+def entry_data(values: dict, *, system, authority) -> dict:
+    """The certificate an entry form's values describe, shaped as an imported one."""
+    uscc = normalize_uscc(values.get("holder_uscc", ""))
+    name = (values.get("holder_name") or "").strip()
+    address = (values.get("holder_address") or "").strip()
+    holder = holder_for(uscc) if not name else None
+    if holder is not None:  # registered: the name and address it registered
+        name, address = holder.name_zh, address or holder.address
+    return {
+        "system": system.key,
+        "number": (values.get("number") or "").strip().upper(),
+        "revision": 1,
+        "authority_code": authority.code,
+        "holder_name": name,
+        "holder_uscc": uscc,
+        "holder_address": address,
+        "ports": (values.get("ports") or "").strip(),
+        "issue_date": values["issue_date"],
+        "valid_until": values["valid_until"],
+        "remarks": (values.get("remarks") or "").strip(),
+        "content": {
+            key: str(values[key]).strip()
+            for key in system.legacy_content_fields
+            if str(values.get(key) or "").strip()
+        },
+        "lines": [
+            {
+                "line_number": number,
+                "hs_code": (line.get("hs_code") or "").strip(),
+                "name": (line.get("name") or "").strip(),
+                "quantity": line.get("quantity"),
+                "unit": (line.get("unit") or "").strip(),
+                "details": {
+                    key: str(line[key]).strip()
+                    for key in system.legacy_line_fields
+                    if str(line.get(key) or "").strip()
+                },
+            }
+            for number, line in enumerate(values.get("lines") or [], start=1)
+        ],
+    }
+
+
+def check_entry(values: dict, *, system, authority) -> tuple[dict, list]:
+    """The entered certificate's data and its problems (as ``certificate_problems``), checked
+    last against the customs schema like every certificate that leaves."""
+    data = entry_data(values, system=system, authority=authority)
+    problems = certificate_problems(data, system=system, authority_code=authority.code)
+    if not problems:
+        xsd = xml.schema("outbound")
+        if not xsd.validate(xml.certificate_element(data)):
+            problems = [
+                ("", _("Not in the customs format: %(message)s") % {"message": error.message})
+                for error in xsd.error_log
+            ]
+    return data, problems
+
+
+@top_level
+def enter_certificate(*, actor, system: str, values: dict, request=None) -> Certificate:
+    """老版录入: a certificate the authority issued earlier on paper, keyed in by a final-level
+    approver or the authority's administrator, checked as strictly as an imported one,
+    recorded (source: entered) and sent to customs, in one transaction.
+
+    ``values``: the common fields (holder_uscc, holder_name, holder_address, number,
+    issue_date, valid_until, ports, remarks), the system's ``legacy_content_fields`` and
+    ``lines`` (dicts of hs_code, name, quantity, unit and its ``legacy_line_fields``).
+    Raises ValidationError keyed by field (see ``certificate_problems``)."""
+    declaration = registry.get(system)
+    authority_id = legacy_entry_authority_id(actor, system)
+    if authority_id is None:
+        raise PermissionDenied
+    authority = Authority.objects.get(pk=authority_id)
+    data, problems = check_entry(values, system=declaration, authority=authority)
+    if problems:
+        raise ValidationError(problem_dict(problems))
+    certificate = create_certificate(
+        data,
+        system=system,
+        authority_id=authority_id,
+        actor=actor,
+        source=CertificateSource.ENTERED,
+    )
+    audit.record(
+        target=certificate,
+        actor=actor,
+        transition=audit.CERTIFICATE_ENTERED,
+        from_state="",
+        to_state=certificate.status,
+        request=request,
+    )
+    services.send_certificate.within(certificate=certificate, actor=actor, request=request)
+    return Certificate.objects.get(pk=certificate.pk)
+
+
+def problem_dict(problems) -> dict:
+    found: dict[str, list] = {}
+    for field, message in problems:
+        found.setdefault(field or NON_FIELD_ERRORS, []).append(str(message))
+    return found

@@ -89,12 +89,35 @@ class CustomsStatus(models.TextChoices):
 class CertificateSource(models.TextChoices):
     ISSUED_HERE = "ISSUED_HERE", _("Issued on approval")
     IMPORTED = "IMPORTED", _("Imported from the authority's own system")
+    ENTERED = "ENTERED", _("Entered from a paper certificate")
+
+
+def legacy_entry_authority_id(user, system_key: str) -> int | None:
+    """The authority whose earlier paper certificates ``user`` may enter (老版录入) in a
+    system that declares ``enters_legacy_certificates``: an approver seated at the system's
+    last stage level, or the authority's administrator.  None for anyone else."""
+    system = registry.find(system_key)
+    if system is None or not system.enters_legacy_certificates or not system.levels:
+        return None
+    seat = seat_of(user, system_key)
+    if seat is not None:
+        return seat.authority_id if seat.level == max(system.levels) else None
+    admin = getattr(user, "authority_admin", None) if user.is_authenticated else None
+    if admin is not None and admin.authority.kind in system.authority_kinds:
+        return admin.authority_id
+    return None
 
 
 def can_handle_certificate(certificate, user) -> bool:
-    """An approver of the certificate's authority in its system."""
+    """An approver of the certificate's authority in its system; for a certificate entered
+    from paper, also whoever may enter them there (the authority's administrator)."""
     seat = seat_of(user, certificate.system)
-    return bool(seat and seat.authority_id == certificate.authority_id)
+    if seat is not None:
+        return seat.authority_id == certificate.authority_id
+    return (
+        certificate.source == CertificateSource.ENTERED
+        and legacy_entry_authority_id(user, certificate.system) == certificate.authority_id
+    )
 
 
 # Customs knows the certificate once it was sent: voiding then needs its consent.

@@ -388,7 +388,7 @@ def sign_off_context(filing) -> dict:
             "time": timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M"),
         }
         for entry in audit.history(filing)
-        if entry.seat_level
+        if entry.seat_level and entry.transition not in audit.INTERNAL
     ]
     return {
         "application": filing,
@@ -507,6 +507,7 @@ def verify(code_text: str) -> Verification | None:
             ("发证机关 Authority", authority_name(document.authority, document.system)),
             ("发证日期 Issued", chinese_date(document.issue_date)),
             ("有效期至 Valid until", chinese_date(document.valid_until)),
+            ("来源 Source", document.get_source_display()),
         ]
         if document.is_void:
             status = "void"

@@ -1,6 +1,7 @@
 """The append-only history: one row per status change, written in the change's
 transaction; listeners (status push) hear of it only once that transaction commits."""
 
+from dataclasses import dataclass
 from functools import partial
 
 from django.db import transaction
@@ -8,6 +9,7 @@ from django.db import transaction
 from portal.accounts.selectors import seat_of
 
 from .models import AuditEntry, Filing
+from .transitions import transition_named
 
 _listeners = []
 
@@ -17,8 +19,14 @@ DOCUMENT_ISSUED = "document_issued"
 # Someone read the record: an inspector's export of its whole history.  Shown in that
 # export, not in the pages' history (the enterprise is not told who inspected it).
 HISTORY_EXPORTED = "history_exported"
+# 老版录入: a certificate issued earlier on paper was keyed in (its sending follows).
+CERTIFICATE_ENTERED = "certificate_entered"
 READS = frozenset({HISTORY_EXPORTED})
-RECORD_ONLY = frozenset({DOCUMENT_ISSUED}) | READS
+# The authority's own work on a filing, never shown or sent to the enterprise: an
+# approver's internal case note.  In the approvers' history and the inspector's export.
+CASE_NOTE_ADDED = "case_note_added"
+INTERNAL = frozenset({CASE_NOTE_ADDED})
+RECORD_ONLY = frozenset({DOCUMENT_ISSUED}) | READS | INTERNAL
 
 
 def listen(callback) -> None:
@@ -83,3 +91,43 @@ def history(obj):
         .exclude(transition__in=READS)
         .select_related("actor", "filing")
     )
+
+
+@dataclass(frozen=True)
+class EnterpriseStep:
+    """One row of what the enterprise sees of its filing's history."""
+
+    created_at: object
+    action_label: str
+    level_label: str
+    status_label: str
+    # Only an opinion sent to the enterprise in a notice (with its number); else "".
+    opinion: str
+    notice_number: str
+    # The enterprise's own people by name; approvers and the system stay unnamed.
+    actor_name: str
+
+
+def history_for_enterprise(filing) -> list[EnterpriseStep]:
+    """What the enterprise may read of the review of ``filing``: each step, the status
+    it left and when, and only the opinions a notice carried to it.  Opinions not sent
+    in a notice (levels 2-3, a final decision without a notice, the system's reasons),
+    who reviewed, and the authority's internal rows (``INTERNAL``) stay on its side."""
+    declaration = filing.declaration
+    steps = []
+    for entry in history(filing).exclude(transition__in=INTERNAL):
+        told = bool(entry.notice_number)
+        found = transition_named(declaration.model, entry.transition)
+        by_filer = found is not None and found.custom.get("actor") == "filer"
+        steps.append(
+            EnterpriseStep(
+                created_at=entry.created_at,
+                action_label=entry.action_label,
+                level_label=entry.level_label,
+                status_label=declaration.status_label(entry.to_state),
+                opinion=entry.opinion if told else "",
+                notice_number=entry.notice_number,
+                actor_name=entry.actor_name if by_filer else "",
+            )
+        )
+    return steps

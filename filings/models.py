@@ -168,8 +168,10 @@ class AuditEntryQuerySet(models.QuerySet):
 RECORDED_ACTIONS = {
     "document_issued": _("Document issued and kept"),
     "history_exported": _("History exported"),
+    "case_note_added": _("Case note added"),
     "customs_conflict_keep": _("Customs conflict: recorded data kept"),
     "customs_conflict_replace": _("Customs conflict: replaced by the incoming data"),
+    "certificate_entered": _("Entered from a paper certificate"),
 }
 
 
@@ -343,3 +345,84 @@ class StagedImport(models.Model):
 
     def __str__(self):
         return f"{self.filing} · {self.file_name}"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("case notes are append-only")
+
+    def delete(self):
+        raise TypeError("case notes are append-only")
+
+
+class CaseNote(models.Model):
+    """An approver's internal note on a filing (the case notes of the UK's import licensing
+    system): who, at which level, when, what.  Append-only, never shown to the enterprise."""
+
+    # As the audit's rows: no constraint and no cascade, so a filing withdrawn to a draft
+    # and deleted by its enterprise leaves its notes whole (and never fails on them).
+    filing = models.ForeignKey(
+        Filing,
+        verbose_name=_("filing"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The author's display name when the note was written.
+    author_display = models.CharField(_("by"), max_length=300)
+    seat_level = models.PositiveSmallIntegerField(_("level"), null=True)
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case note")
+        verbose_name_plural = _("case notes")
+        indexes = [models.Index(fields=["filing", "created_at"], name="casenote_filing")]
+
+    def __str__(self):
+        return f"{self.filing_id} · {self.author_display}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise TypeError("case notes are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("case notes are append-only")
+
+    @property
+    def level_label(self) -> str:
+        stage = registry.get(self.filing.system).stage_for_level(self.seat_level)
+        return str(stage.label) if stage else ""
+
+
+class CaseNoteAttachment(models.Model):
+    """A PDF attached to a case note: stored under a random name, the user's name shown."""
+
+    note = models.ForeignKey(CaseNote, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="case-notes/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case note attachment")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.original_name
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise TypeError("case notes are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("case notes are append-only")

@@ -182,6 +182,13 @@ class System:
     # The system's own names of the customs states (CustomsStatus value -> label).
     customs_status_labels: dict = {}
     imports_certificates = False
+    # 老版录入: final-level approvers and the authority's administrator key in certificates
+    # issued earlier on paper (checked as an imported one, then sent to customs).  What the
+    # system records beyond the common fields: its header values (``content`` key -> form
+    # field) and each line's values (``details`` key -> form field), in the order shown.
+    enters_legacy_certificates = False
+    legacy_content_fields: dict = {}
+    legacy_line_fields: dict = {}
     # Extra settings an authority keeps for this system (name -> form field).
     settings_fields: dict = {}
 
@@ -377,8 +384,10 @@ class System:
         """The system's own printed values of a certificate, by layout field name."""
         return {}
 
-    def check_imported(self, data: dict) -> list[str]:
-        """Problems of a certificate imported from an authority's own system."""
+    def check_imported(self, data: dict) -> list:
+        """Problems of a certificate imported from an authority's own system or entered from
+        paper: each a message, or ``(field, message)`` to show it beside a field of the entry
+        form (a ``content`` key, or ``lines``)."""
         return []
 
     def max_declarations(self, certificate) -> int | None:

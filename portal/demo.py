@@ -76,6 +76,12 @@ def _accounts() -> None:
             contact_email="owner@demo.example.cn",
             trade_registration_number="01234567",
         )
+    if not Enterprise.objects.filter(uscc=DEMO_USCC).exclude(address_en="").exists():
+        # As on its foreign-trade operator record: drug permits start from it.
+        accounts.update_enterprise_profile(
+            owner=User.objects.get(username="demo-owner"),
+            address_en="No. 1 Zhongguancun Street, Haidian District, Beijing",
+        )
     if not User.objects.filter(username="demo-agent").exists():
         owner = User.objects.get(username="demo-owner")
         invitation = accounts.invite_agent(
@@ -164,6 +170,7 @@ def _site_content() -> None:
         guides,
         GuidancePage,
         "drug-permit",
+        module=Module.DRUG_PERMIT,
         title="蛋白同化制剂、肽类激素进出口准许证申请指南",
         title_en="Guide to import/export permits for anabolic agents and peptide hormones",
         intro="<p>适用于向省级药品监督管理部门申请进出口准许证的企业。</p>",
@@ -193,12 +200,44 @@ def _site_content() -> None:
         guides,
         GuidancePage,
         "auto-import-licence",
+        module=Module.AUTO_IMPORT_LICENCE,
         title="自动进口许可证（非机电类）申请指南",
         title_en="Guide to automatic import licences (non-mechanical/electrical)",
         body="<p>先进行电子许可证预校验，再录入申请，由商务部配额许可证事务局审核发证。</p>",
         body_en="<p>Run the electronic-licence pre-check, then enter the application; the "
         "licence bureau reviews it and issues the licence.</p>",
     )
+    _child(
+        guides,
+        GuidancePage,
+        "av-import",
+        module=Module.AV_IMPORT,
+        title="音像制品进口申请指南",
+        title_en="Guide to importing audio-video products",
+        body="<p>录入节目信息并上传版权授权文件，由审批部门审核后签发批准单。</p>",
+        body_en="<p>Enter the programmes and upload the copyright licence; the authority "
+        "reviews them and issues the approval.</p>",
+    )
+    _child(
+        guides,
+        GuidancePage,
+        "export-drug-archive",
+        module=Module.EXPORT_DRUG_ARCHIVE,
+        title="出口药品档案信息采集填报说明",
+        title_en="How to fill in an export drug archive",
+        body="<p>每个出口药品填报一份档案；提交后由所在辖区的药品监管部门查阅，只能变更不能删除。</p>",
+        body_en="<p>Keep one record per exported drug; the drug regulators of your "
+        "jurisdiction read what you submit. A submitted record is changed, never deleted.</p>",
+    )
+    # Demo data loaded before guidance pages named their system: name it now.
+    for slug, module in (
+        ("drug-permit", Module.DRUG_PERMIT),
+        ("auto-import-licence", Module.AUTO_IMPORT_LICENCE),
+    ):
+        page = GuidancePage.objects.child_of(guides).filter(slug=slug, module="").first()
+        if page is not None:
+            page.module = module
+            page.save_revision().publish()
     help_page = _child(
         home,
         HelpPage,

@@ -21,6 +21,7 @@ from workflows import services
 SERVICE_MODULES = [
     "workflows.services",
     "workflows.seats",
+    "workflows.case_notes",
     "customs.services",
     "customs.conflicts",
     "customs.imports",
@@ -49,6 +50,7 @@ EXPECTED = {
     "workflows.services.decide",  # issues the notice and the certificate
     "workflows.services.save_approval_settings",
     "workflows.seats.create_seat",
+    "workflows.case_notes.add_case_note",
     "customs.services.send_certificate",
     "customs.services.send_certificates",
     "customs.services.deliver_due",

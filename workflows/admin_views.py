@@ -6,6 +6,7 @@ Plus the authority administrator's approver seats."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -33,13 +34,14 @@ from filings.selectors import (
     queue,
 )
 from filings.transitions import available
+from portal import files
 from portal.accounts.models import ApproverSeat
 from portal.accounts.roles import Role, role_of
 from portal.accounts.selectors import seat_of, seats_of_authority
 from portal.pagination import url_pattern
 from portal.reference.models import Authority
 
-from . import seat_queues, seats, services
+from . import case_notes, rules, seat_queues, seats, services
 from .forms import ApprovalSettingsForm, DecisionForm, SeatChangeForm, SeatForm
 from .views import attachment_download
 
@@ -167,6 +169,8 @@ class FilingView(StaffView):
         return available(self.filing, self.request.user, "approver")
 
     def post(self, request, *args, **kwargs):
+        if "case_note" in request.POST:
+            return self.add_note(request)
         if not self.decides:
             raise PermissionDenied
         filing = self.filing
@@ -210,6 +214,26 @@ class FilingView(StaffView):
         if produced["notice"]:  # straight to the notice, to print it (通知书打印界面)
             return redirect(self.url("notice", produced["notice"].pk))
         return redirect(self.url("todo"))
+
+    def add_note(self, request):
+        """A case note, from the detail reached by the to-do list or the query alike."""
+        text = request.POST.get("text", "")
+        try:
+            case_notes.add_case_note(
+                filing=self.filing,
+                actor=request.user,
+                text=text,
+                attachments=request.FILES.getlist("files"),
+                request=request,
+            )
+        except ValidationError as error:
+            errors = (
+                error.message_dict if hasattr(error, "error_dict") else {"text": error.messages}
+            )
+            context = self.get_context_data(note_text=text, note_errors=errors)
+            return self.render_to_response(context)
+        messages.success(request, _("Case note added. The enterprise does not see it."))
+        return redirect(f"{request.path}#case-notes")
 
     def preview(self, request, form, data):
         notice = services.preview_notice(
@@ -261,6 +285,8 @@ class FilingView(StaffView):
         filing = self.filing
         decisions = self.decisions()
         form = kwargs.pop("form", None)
+        note_text = kwargs.pop("note_text", "")
+        note_errors = kwargs.pop("note_errors", {})
         if form is None and decisions:
             form = DecisionForm(
                 choices=[(t.name, t.custom["label"]) for t in decisions],
@@ -291,7 +317,13 @@ class FilingView(StaffView):
             "notices": documents.notices_of(filing),
             "changes": self.resubmission_changes(),
             "sections": self.system.detail_sections(filing),
+            "conditions": rules.summaries(self.system.submit_rules, filing),
             "sends_notice": bool(noticing),
+            "case_notes": case_notes.notes_for(filing, self.request.user),
+            "may_add_note": case_notes.may_add(filing, self.request.user),
+            "note_text": note_text,
+            "note_errors": note_errors,
+            "note_limits": {"text": case_notes.MAX_TEXT, "files": case_notes.MAX_FILES},
         }
 
 
@@ -311,6 +343,15 @@ def application_form(request, number: str, system=None):
 def download_attachment(request, number: str, attachment_id: int, system=None):
     filing = get_object_or_404(filings_for_authority(request.user, system.key), number=number)
     return attachment_download(filing, attachment_id)
+
+
+def download_case_note_attachment(request, number: str, attachment_id: int, system=None):
+    """A case note's PDF: only for the filing's authority (404 for anyone else)."""
+    filing = get_object_or_404(filings_for_authority(request.user, system.key), number=number)
+    attachment = case_notes.attachment_for(filing, request.user, attachment_id)
+    if attachment is None:
+        raise Http404
+    return files.stored_download(attachment.file, attachment.original_name)
 
 
 class SettingsView(StaffView, FormView):

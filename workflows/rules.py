@@ -41,6 +41,11 @@ class Rule:
             return [(self.field, self.message)]
         return []
 
+    def summary(self, obj) -> list[tuple[str, str]]:
+        """What an approver reads of this rule on the filing's detail, as (title, text)
+        facts; most rules have nothing to say beyond their being met."""
+        return []
+
 
 class Required(Rule):
     """A field must be filled, always or when ``when(obj)`` holds."""
@@ -232,6 +237,87 @@ class RequiredAttachments(Rule):
                 % {"names": "、".join(localized_name(t) for t in missing)},
             )
         ]
+
+
+def _text(value, obj) -> str:
+    """A message or title given as text, or as ``callable(obj)`` when it names the filing's
+    own data (e.g. a country)."""
+    return str(value(obj) if callable(value) else value)
+
+
+class HasAttachment(Rule):
+    """A file of the conditional attachment type ``key`` is attached (always, or when
+    ``when(obj)`` holds).  ``label`` and ``title`` (text or ``callable(obj)``), when
+    given, let the approver's detail say whether it was: "<title>: <label> attached"."""
+
+    def __init__(self, key: str, message=None, *, when=None, label=None, title=None):
+        self.key, self.when = key, when
+        self.message = message or _("Attach the required document.")
+        self.label, self.title = label, title
+
+    def applies(self, obj, context):
+        return self.when is None or bool(self.when(obj))
+
+    def broken(self, obj, context):
+        return not attachments_of(obj).filter(attachment_type__key=self.key).exists()
+
+    def summary(self, obj):
+        if self.title is None or self.label is None or not self.applies(obj, {}):
+            return []
+        text = _("%(label)s attached") if not self.broken(obj, {}) else _("%(label)s missing")
+        return [(_text(self.title, obj), text % {"label": self.label})]
+
+
+class Alternative:
+    """One way of meeting a ``OneOf``: met when every one of its ``requirements`` is."""
+
+    def __init__(self, label, *requirements: Rule):
+        self.label, self.requirements = label, requirements
+
+    def met(self, obj, context) -> bool:
+        return not any(rule.errors(obj, context) for rule in self.requirements)
+
+
+class OneOf(Rule):
+    """At least one of ``alternatives`` is met (always, or when ``when(obj)`` holds), e.g.
+    one document, or two others together.  The approver's detail reads which alternative
+    was given, under ``title`` (text or ``callable(obj)``) when one is set."""
+
+    def __init__(self, alternatives, message, *, when=None, title=None, field=None):
+        if not alternatives:
+            raise ValueError("OneOf needs at least one alternative.")
+        self.alternatives = tuple(alternatives)
+        self.message, self.when, self.title, self.field = message, when, title, field
+
+    def applies(self, obj, context):
+        return self.when is None or bool(self.when(obj))
+
+    def given(self, obj, context=None) -> Alternative | None:
+        """The first alternative met, or None."""
+        context = context or {}
+        return next((a for a in self.alternatives if a.met(obj, context)), None)
+
+    def broken(self, obj, context):
+        return self.given(obj, context) is None
+
+    def summary(self, obj):
+        if self.title is None or not self.applies(obj, {}):
+            return []
+        given = self.given(obj)
+        if given is None:
+            return [(_text(self.title, obj), str(_("no alternative given")))]
+        text = _("alternative given: %(label)s") % {"label": given.label}
+        return [(_text(self.title, obj), str(text))]
+
+
+def summaries(rule_list, obj) -> list[tuple[str, str]]:
+    """Every rule's summary of ``obj``, the texts under one title joined: what the
+    approver's detail shows of how the filing met its conditions."""
+    joined: dict[str, list[str]] = {}
+    for rule in rule_list:
+        for title, text in rule.summary(obj):
+            joined.setdefault(str(title), []).append(str(text))
+    return [(title, "; ".join(texts)) for title, texts in joined.items()]
 
 
 class MarkedAttachmentsReplaced(Rule):

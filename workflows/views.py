@@ -377,7 +377,7 @@ def _detail_context(request, system, filing, line_page, lines) -> dict:
         ],
         "free_attachments": types is None,
         "attachment_form": AttachmentForm(),
-        "history": audit.history(filing),
+        "history": audit.history_for_enterprise(filing),
         "versions": versions.submitted_versions(filing) if system.versioned else [],
         "certificate": getattr(filing, "certificate", None),
         "notices": documents.notices_of(filing),

@@ -13,9 +13,10 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 
 from customs import admin_views as customs_views
-from customs import import_views
+from customs import import_views, legacy_views
 from customs import selectors as customs_selectors
 from documents import admin_views as document_views
+from documents.models import legacy_entry_authority_id
 from filings import registry
 from filings.selectors import authority_id_for
 from portal.accounts.roles import Role
@@ -77,6 +78,12 @@ def admin_urls(system) -> list:
             kw,
             name="attachment",
         ),
+        path(
+            "query/<str:number>/case-notes/<int:attachment_id>/",
+            views.download_case_note_attachment,
+            kw,
+            name="case_note_attachment",
+        ),
         path("settings/", view(views.SettingsView), name="settings"),
         path("notices/", view(document_views.NoticeListView), name="notices"),
         path("notices/<int:pk>/", view(document_views.NoticeView), name="notice"),
@@ -136,6 +143,10 @@ def admin_urls(system) -> list:
             path("imports/<int:pk>/", view(import_views.BatchView), name="import_batch"),
             path("imports/<int:pk>/status/", import_views.batch_status, kw, name="import_status"),
         ]
+    if system.enters_legacy_certificates:
+        patterns.append(
+            path("legacy-entry/", view(legacy_views.LegacyEntryView), name="legacy_entry")
+        )
     return patterns
 
 
@@ -240,6 +251,14 @@ class SystemMenu(ViewSetGroup):
             )
         if system.imports_certificates:
             yield MenuLink(system, "imports", _("Certificate import"), "upload", _seat(system))
+        if system.enters_legacy_certificates:
+            yield MenuLink(
+                system,
+                "legacy_entry",
+                _("Enter an earlier certificate"),
+                "edit",
+                lambda user: legacy_entry_authority_id(user, system.key) is not None,
+            )
         yield MenuLink(system, "notices", _("Notice printing"), "doc-full", staff)
         yield MenuLink(system, "sign_off", _("Sign-off sheet printing"), "list-ul", staff)
         if system.issues_certificate and system.certificate_layout:

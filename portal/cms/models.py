@@ -74,9 +74,19 @@ class GuidanceIndexPage(BilingualPage):
 class GuidancePage(BilingualPage):
     body = RichTextField(_("body"))
     body_en = RichTextField(_("English body"), blank=True)
+    # Seed 001 §4.1.2: each filing form links the guidance its editors keep for it.
+    module = models.CharField(
+        _("guides the forms of"),
+        max_length=30,
+        choices=Module.choices,
+        blank=True,
+        db_index=True,
+        help_text=_("The filing system whose application forms link this page."),
+    )
 
     content_panels = [
         *BilingualPage.content_panels,
+        FieldPanel("module"),
         FieldPanel("body"),
         FieldPanel("body_en"),
         InlinePanel("downloads", label=_("downloadable files"), heading=_("downloadable files")),

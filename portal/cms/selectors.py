@@ -31,3 +31,13 @@ def module_help_page(module: str):
     from .models import ModuleHelpPage
 
     return ModuleHelpPage.objects.live().filter(module=module).first()
+
+
+def guidance_page(module: str):
+    """The live guidance page editors chose for the filing system ``module`` (the first
+    in the tree when several are), or None: one query, whatever the form holds."""
+    from .models import GuidancePage
+
+    if not module:
+        return None
+    return GuidancePage.objects.live().filter(module=module).order_by("path").first()

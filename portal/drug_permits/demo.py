@@ -6,7 +6,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from customs.demo import through_customs
-from portal.reference.models import Authority, Country, DosageForm, HSCode, Port, Purpose
+from portal.reference.models import (
+    Authority,
+    Country,
+    DosageForm,
+    HSCode,
+    Port,
+    Purpose,
+    PurposeAttachment,
+)
 from workflows import services
 
 from .models import DrugPermitApplication
@@ -66,9 +74,50 @@ def _notice(word: str, n: int) -> str:
     return f"京药监{word}〔{timezone.localdate().year}〕{n}号"
 
 
+# Demo only: a country editors flagged as having no import licensing regime for these
+# drugs (production leaves every flag to the editors).
+NO_LICENSING_COUNTRY = "KE"
+
+
+def _export_without_licensing(system, owner, authority):
+    """An export to the flagged country, with the proof and the importing authority's
+    consent attached, submitted: the approvers' detail shows the alternative given."""
+    from .system import AUTHORITY_CONSENT, NO_LICENCE_PROOF
+
+    filing = services.create_draft(
+        system=system,
+        actor=owner,
+        values={
+            "direction": "EXPORT",
+            "authority": authority,
+            "purpose": Purpose.objects.get(code="MEDICAL"),
+            "collection_method": "ON_SITE",
+            "export_port_1": "天津新港",
+        },
+    )
+    services.add_line(
+        filing=filing,
+        actor=owner,
+        values={**_line(0), "country": Country.objects.get(code=NO_LICENSING_COUNTRY)},
+    )
+    kinds = [
+        *filing.purpose.attachment_types.filter(required=True),
+        *PurposeAttachment.objects.conditional(NO_LICENCE_PROOF, AUTHORITY_CONSENT),
+    ]
+    for kind in kinds:
+        services.upload_attachment(
+            filing=filing,
+            actor=owner,
+            attachment_type=kind,
+            uploaded_file=SimpleUploadedFile(f"{kind.pk}.pdf", PDF, "application/pdf"),
+        )
+    services.submit(filing=filing, actor=owner, second_factor_verified=True)
+
+
 def load(system, *, owner) -> None:
     from portal.accounts.models import User
 
+    Country.objects.filter(code=NO_LICENSING_COUNTRY).update(no_drug_import_licensing=True)
     if DrugPermitApplication.objects.filter(enterprise=owner.membership.enterprise).exists():
         return
     authority = Authority.objects.get(code=AUTHORITY)
@@ -163,3 +212,4 @@ def load(system, *, owner) -> None:
     for actor, decision, opinion, *number in plans[-1][1]:
         decide(filing, actor, decision, opinion, number[0] if number else "")
     through_customs(filing.certificate, actor=l4, written_off=200)
+    _export_without_licensing(system, owner, authority)

@@ -46,6 +46,13 @@ class HeaderForm(PortalFormMixin, forms.ModelForm):
             "collection_method": forms.RadioSelect,
             "remarks": forms.Textarea(attrs={"rows": 3}),
         }
+        help_texts = {
+            # Seed 001 §4.1.2, 备注.
+            "remarks": _(
+                "If the drugs are controlled drugs, or the goods are exported drugs being "
+                "returned, say so here."
+            ),
+        }
 
     def __init__(self, *args, enterprise=None, params=None, **kwargs):
         instance = kwargs.get("instance")

@@ -104,6 +104,22 @@ class DrugPermitApplication(Filing):
             ports = [p for p in (self.export_port_1, self.export_port_2) if p]
         return "、".join(ports)
 
+    def countries_without_licensing(self) -> list:
+        """An export's destination countries that editors flagged as having no import
+        licensing regime for these drugs (seed 000 §4.3.1, seed 001 §4.2.3)."""
+        from portal.reference.models import Country
+
+        if self.pk is None or self.direction != Direction.EXPORT:
+            return []
+        return list(
+            Country.objects.filter(
+                pk__in=self.goods_lines.values("country"), no_drug_import_licensing=True
+            )
+        )
+
+    def countries_without_licensing_names(self) -> str:
+        return "、".join(c.localized_name for c in self.countries_without_licensing())
+
     # --- the enterprise --------------------------------------------------------------
     @filer_action(
         source=S.DRAFT,

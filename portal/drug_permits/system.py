@@ -14,7 +14,8 @@ from django.utils.translation import pgettext_lazy
 
 from filings.numbering import next_number
 from filings.registry import Column, Stage, System
-from portal.reference.models import AuthorityKind, Module
+from filings.selectors import attachments_of
+from portal.reference.models import AuthorityKind, Module, PurposeAttachment
 from workflows import rules
 
 from .forms import LOCKED_AFTER_FIRST, GoodsLineForm, HeaderForm
@@ -36,6 +37,49 @@ def _importing(filing) -> bool:
 
 def _required_types(filing):
     return filing.purpose.attachment_types.all() if filing.purpose_id else []
+
+
+# Exports to a country without an import licensing regime (seed 000 §4.3.1, seed 001
+# §4.2.3): conditional attachment types (reference data, by key) the filing gains then.
+NO_LICENCE_PROOF = "drug_permit.no_import_licence_proof"
+AUTHORITY_CONSENT = "drug_permit.importing_authority_consent"
+IMPORTER_QUALIFICATION = "drug_permit.importer_qualification"
+LAWFUL_USE_PROOF = "drug_permit.lawful_use_proof"
+NO_LICENSING_TYPES = (NO_LICENCE_PROOF, AUTHORITY_CONSENT, IMPORTER_QUALIFICATION, LAWFUL_USE_PROOF)
+
+
+def _to_unlicensed_country(filing) -> bool:
+    return bool(filing.countries_without_licensing())
+
+
+def _no_licensing_title(filing) -> str:
+    names = filing.countries_without_licensing_names()
+    return _("No import licensing regime in %(countries)s") % {"countries": names}
+
+
+def _attachment_types(filing):
+    """The purpose's checklist, plus the conditional types while the condition holds (upload
+    allows exactly these)."""
+    types = list(_required_types(filing))
+    if _to_unlicensed_country(filing):
+        types += PurposeAttachment.objects.conditional(*NO_LICENSING_TYPES)
+    return types
+
+
+def _listed_types(filing):
+    """What the filer's checklist shows: the above, and any conditional type already
+    holding a file (so a file attached before the destination changed can be deleted)."""
+    types = _attachment_types(filing)
+    if not _to_unlicensed_country(filing) and filing.pk is not None:
+        held = set(
+            attachments_of(filing)
+            .filter(attachment_type__key__in=NO_LICENSING_TYPES)
+            .values_list("attachment_type__key", flat=True)
+        )
+        types += PurposeAttachment.objects.conditional(
+            *[k for k in NO_LICENSING_TYPES if k in held]
+        )
+    return types
 
 
 def _designated(port) -> bool:
@@ -92,15 +136,44 @@ LINE_RULES = (
     rules.Positive("quantity", _("The quantity must be more than zero.")),
 )
 
+NO_LICENSING_RULES = (
+    rules.HasAttachment(
+        NO_LICENCE_PROOF,
+        _("Attach the proof that no import licence is needed."),
+        when=_to_unlicensed_country,
+        label=_("proof"),
+        title=_no_licensing_title,
+    ),
+    rules.OneOf(
+        alternatives=[
+            rules.Alternative(
+                _("importing authority's consent"), rules.HasAttachment(AUTHORITY_CONSENT)
+            ),
+            rules.Alternative(
+                _("importer's qualification and proof of lawful use"),
+                rules.HasAttachment(IMPORTER_QUALIFICATION),
+                rules.HasAttachment(LAWFUL_USE_PROOF),
+            ),
+        ],
+        message=_(
+            "Attach either the importing authority's consent, or the importer's "
+            "qualification and the proof of lawful use."
+        ),
+        when=_to_unlicensed_country,
+        title=_no_licensing_title,
+    ),
+)
+
 SUBMIT_RULES = (
     *HEADER_RULES,
     rules.AtLeastOneLine(),
     rules.RequiredAttachments(_required_types),
+    *NO_LICENSING_RULES,
 )
 
 ATTACHMENT_RULES = (
     rules.PdfOnly(),
-    rules.AttachmentTypeOf(_required_types),
+    rules.AttachmentTypeOf(_attachment_types),
     rules.OnePerType(),
 )
 
@@ -214,6 +287,21 @@ class DrugPermit(System):
     issues_certificate = True
     sends_to_customs = True
     imports_certificates = True
+    # 老版录入 (seed 000 §4): earlier paper permits keyed in and sent to customs.
+    enters_legacy_certificates = True
+    legacy_content_fields = {
+        "direction": forms.ChoiceField(label=_("Import or export"), choices=Direction.choices),
+        "purpose": forms.CharField(label=_("Purpose"), max_length=100),
+    }
+    legacy_line_fields = {
+        "drug_name_en": forms.CharField(
+            label=_("Drug name (English)"), max_length=200, required=False
+        ),
+        "dosage_form": forms.CharField(label=_("Dosage form"), max_length=50),
+        "specification": forms.CharField(label=_("Specification"), max_length=100),
+        "manufacturer": forms.CharField(label=_("Manufacturer"), max_length=200),
+        "country": forms.CharField(label=_("Country or region"), max_length=100),
+    }
     settings_fields = {
         "import_validity_days": forms.IntegerField(
             label=_("import permit validity (days)"), min_value=1, max_value=3650, initial=365
@@ -410,7 +498,7 @@ class DrugPermit(System):
         return None
 
     def attachment_types(self, filing):
-        return list(_required_types(filing))
+        return _listed_types(filing)
 
     def new_number(self, filing) -> str:
         year = timezone.localdate().year
@@ -486,13 +574,14 @@ class DrugPermit(System):
             "purpose": certificate.content.get("purpose", ""),
         }
 
-    def check_imported(self, data: dict) -> list[str]:
-        """Extra checks of a certificate imported from an authority's own system."""
+    def check_imported(self, data: dict) -> list:
+        """Extra checks of a certificate imported from an authority's own system or entered
+        from paper (the number of lines is checked against ``max_lines`` by the mechanism)."""
         problems = []
         if data["content"].get("direction") not in Direction.values:
-            problems.append(str(_("Direction must be IMPORT or EXPORT.")))
-        if len(data["lines"]) > self.max_lines:
-            problems.append(str(_("A drug permit has at most four goods lines.")))
+            problems.append(("direction", str(_("Direction must be IMPORT or EXPORT."))))
+        if not data["content"].get("purpose"):
+            problems.append(("purpose", str(_("Give the purpose."))))
         return problems
 
     export_rows = staticmethod(_export_rows)

@@ -157,9 +157,30 @@ def _load_purpose_attachments() -> tuple[int, int]:
     return created, updated
 
 
+def _load_conditional_attachments() -> tuple[int, int]:
+    """The attachment types systems add when a condition holds, by key.  Created once: the
+    names are editors' to keep afterwards, so a later run leaves them as they are."""
+    created = 0
+    existing = set(m.PurposeAttachment.objects.filter(purpose=None).values_list("key", flat=True))
+    for row in _rows("conditional_attachments.csv"):
+        if row["key"] in existing:
+            continue
+        m.PurposeAttachment.objects.create(
+            purpose=None,
+            key=row["key"],
+            name_zh=row["name_zh"],
+            name_en=row["name_en"],
+            required=False,
+            sort_order=int(row["sort"]),
+        )
+        created += 1
+    return created, 0
+
+
 @top_level
 def load_reference_data() -> dict[str, tuple[int, int]]:
     """Upsert every seed list; returns {list: (created, updated)}."""
     report = {source.filename: _load_source(source) for source in SOURCES}
     report["purpose_attachments.csv"] = _load_purpose_attachments()
+    report["conditional_attachments.csv"] = _load_conditional_attachments()
     return report

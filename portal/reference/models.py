@@ -345,8 +345,23 @@ class Country(ReferenceItem):
     code = models.CharField(_("ISO 3166 alpha-2"), max_length=2, unique=True)
     alpha3 = models.CharField(_("ISO 3166 alpha-3"), max_length=3, unique=True)
     numeric = models.CharField(_("ISO 3166 numeric"), max_length=3)
+    no_drug_import_licensing = models.BooleanField(
+        _("no import licensing regime for anabolic agents and peptide hormones"),
+        default=False,
+        help_text=_(
+            "The country or region does not license imports of these drugs: an export "
+            "drug permit to it needs the proof that no import licence is needed, plus the "
+            "importing authority's consent or the importer's qualification and the proof "
+            "of lawful use."
+        ),
+    )
 
-    panels = [*ReferenceItem.base_panels, FieldPanel("alpha3"), FieldPanel("numeric")]
+    panels = [
+        *ReferenceItem.base_panels,
+        FieldPanel("alpha3"),
+        FieldPanel("numeric"),
+        FieldPanel("no_drug_import_licensing"),
+    ]
 
     class Meta(ReferenceItem.Meta):
         verbose_name = _("country or region")
@@ -409,17 +424,81 @@ class Purpose(ClusterableModel, ReferenceItem):
         verbose_name_plural = _("purposes")
 
 
+class ConditionalAttachmentQuerySet(models.QuerySet):
+    def conditional(self, *keys: str) -> list["PurposeAttachment"]:
+        """The conditional attachment types of ``keys``, in that order (absent ones left out)."""
+        found = {t.key: t for t in self.filter(purpose=None, key__in=keys)}
+        return [found[key] for key in keys if key in found]
+
+
 class PurposeAttachment(Orderable):
-    purpose = ParentalKey(Purpose, on_delete=models.CASCADE, related_name="attachment_types")
+    """An attachment type: a line of a purpose's checklist, or (``purpose`` empty, ``key``
+    set) a conditional type a system adds to a filing's checklist when its condition holds
+    (e.g. the proof that the importing country needs no import licence); the system's rules
+    name a conditional type by its ``key``, editors keep its names."""
+
+    purpose = ParentalKey(
+        Purpose,
+        on_delete=models.CASCADE,
+        related_name="attachment_types",
+        null=True,
+        blank=True,
+    )
+    key = models.CharField(
+        _("key"),
+        max_length=64,
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("How the portal's rules name a conditional attachment type."),
+    )
     name_zh = models.CharField(_("Chinese name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     required = models.BooleanField(_("required"), default=True)
+
+    objects = ConditionalAttachmentQuerySet.as_manager()
 
     panels = [FieldPanel("name_zh"), FieldPanel("name_en"), FieldPanel("required")]
 
     class Meta(Orderable.Meta):
         verbose_name = _("required attachment")
         verbose_name_plural = _("required attachments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"], condition=~Q(key=""), name="unique_conditional_attachment_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(purpose__isnull=False) | ~Q(key=""),
+                name="attachment_type_of_purpose_or_keyed",
+            ),
+        ]
 
     def __str__(self):
         return self.name_zh
+
+
+class ConditionalAttachmentTypeManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(purpose=None).exclude(key="")
+
+
+class ConditionalAttachmentType(PurposeAttachment):
+    """The back office's view of the conditional attachment types: the portal declares
+    them (by ``key``); their names are reference data, kept here.  They have no drafts,
+    so only moderators rename them (an editor's change would otherwise skip moderation)."""
+
+    objects = ConditionalAttachmentTypeManager()
+
+    panels = [FieldPanel("name_zh"), FieldPanel("name_en")]
+
+    class Meta:
+        proxy = True
+        verbose_name = _("conditional attachment type")
+        verbose_name_plural = _("conditional attachment types")
+
+    def clean(self):
+        super().clean()
+        if not self.key:
+            raise ValidationError(
+                _("Conditional attachment types are declared by the portal; rename one instead.")
+            )

@@ -48,6 +48,17 @@ def reference_viewset(model_, columns=(), filters=()):
     )
 
 
+class ConditionalAttachmentTypeViewSet(LocalizedSnippetViewSet):
+    """The attachment types systems add when a condition holds: renamed here, never added
+    (the portal declares them by key) nor deleted (its rules name them)."""
+
+    model = m.ConditionalAttachmentType
+    index_view_class = ReferenceIndexView
+    list_display = ["name_zh", "name_en", "key"]
+    ordering = ["sort_order"]
+    list_per_page = 50
+
+
 class ReferenceDataGroup(SnippetViewSetGroup):
     menu_label = _("Reference data")
     menu_name = "reference-data"
@@ -70,6 +81,7 @@ class ReferenceDataGroup(SnippetViewSetGroup):
         reference_viewset(m.Currency, ["numeric"]),
         reference_viewset(m.TradeMode),
         reference_viewset(m.Purpose, ["module"], ["module"]),
+        ConditionalAttachmentTypeViewSet,
         reference_viewset(m.Region, ["level", "parent"], ["level"]),
     )
 

@@ -42,3 +42,11 @@ def module_help_url(key: str) -> str:
 
     page = module_help_page(key)
     return page.url if page else ""
+
+
+@register.simple_tag
+def guidance_for(key: str):
+    """The guidance page editors keep for the forms of system ``key`` (None if none)."""
+    from portal.cms.selectors import guidance_page
+
+    return guidance_page(key)

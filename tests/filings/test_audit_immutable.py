@@ -6,7 +6,7 @@ from django.db import connection, transaction
 from django.db.utils import DatabaseError
 
 from filings import audit
-from filings.models import AuditEntry, Filing
+from filings.models import AuditEntry, CaseNote, Filing
 from workflows import services
 
 from ..drug_permit_helpers import draft
@@ -81,3 +81,20 @@ def test_the_database_refuses_raw_update_and_delete(chain, owner, authority):
                 cursor.execute(sql, [entry.pk])
     entry.refresh_from_db()
     assert entry.opinion == ""
+
+
+@pytest.mark.needs_postgres
+@pytest.mark.django_db
+def test_the_database_refuses_raw_update_and_delete_of_case_notes(chain, owner, authority):
+    assert connection.vendor == "postgresql"
+    filing = draft(owner, authority)
+    note = CaseNote.objects.create(filing=filing, author=owner, author_display="x", text="kept")
+    table = CaseNote._meta.db_table
+    for sql in (
+        f"UPDATE {table} SET text = 'rewritten' WHERE id = %s",
+        f"DELETE FROM {table} WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError, match="append-only"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql, [note.pk])
+    assert CaseNote.objects.get(pk=note.pk).text == "kept"

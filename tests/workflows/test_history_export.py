@@ -34,7 +34,7 @@ from ..export_drug_archives import helpers as archive
 
 pytestmark = pytest.mark.django_db
 
-SHEETS_EN = ["History", "Notices and certificates", "Customs messages", "Write-offs"]
+SHEETS_EN = ["History", "Case notes", "Notices and certificates", "Customs messages", "Write-offs"]
 SHEETS_EN.append("Customs conflicts")
 
 
@@ -428,15 +428,27 @@ def test_regulators_export_what_they_may_read(archive_records, make_regulator, c
 def test_sections_are_an_extensible_list():
     system = registry.get(Module.DRUG_PERMIT)
     keys = [s.key for s in sections_for(system)]
-    assert keys == ["history", "documents", "customs_messages", "write_offs", "customs_conflicts"]
+    assert keys == [
+        "history",
+        "case_notes",  # workflows.case_notes registers it, for systems with approvers
+        "documents",
+        "customs_messages",
+        "write_offs",
+        "customs_conflicts",
+    ]
     assert [s.key for s in sections_for(registry.get(Module.EXPORT_DRUG_ARCHIVE))] == [
         "history",
         "documents",
     ]
-    notes = Section("case_notes", "Case notes", (), lambda subject: iter(()))
+    notes = Section("remarks", "Remarks", (), lambda subject: iter(()))
     register(notes, before="documents")
     try:
-        assert [s.key for s in sections_for(system)][:3] == ["history", "case_notes", "documents"]
+        assert [s.key for s in sections_for(system)][:4] == [
+            "history",
+            "case_notes",
+            "remarks",
+            "documents",
+        ]
         with pytest.raises(ValueError):
             register(notes)
     finally:
