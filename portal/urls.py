@@ -7,6 +7,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from customs import views as customs_views
 from portal import languages
+from portal.api.main import api
 from portal.cms import views as cms_views
 from workflows.my_filings import my_filings
 from workflows.urls import urlpatterns_for_systems
@@ -14,7 +15,9 @@ from workflows.urls import urlpatterns_for_systems
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("accounts/api-tokens/", include("portal.api.urls")),
     path("accounts/", include("portal.accounts.urls")),
+    path("api/", api.urls),
     path("reference/", include("portal.reference.urls")),
     path("filings/", my_filings, name="my_filings"),
     *urlpatterns_for_systems(),

@@ -158,7 +158,7 @@ def discard_change(*, filing, actor, request=None):
     return filing
 
 
-def _submit_version(filing, actor, chosen, request):
+def _submit_version(filing, actor, chosen, request, then=None):
     """Submit a versioned record: its draft (first submit) or its change becomes the live
     version, recorded as a revision on the audit row (every version stays readable)."""
     system = filing.declaration
@@ -180,6 +180,8 @@ def _submit_version(filing, actor, chosen, request):
         run_transition(
             target=filing, actor=actor, name=chosen.name, request=request, revision=revision
         )
+        if then is not None:
+            then(filing)
     return filing
 
 
@@ -447,7 +449,7 @@ def _filer_transition(filing, actor, kind: str):
 
 
 @top_level(atomic=False)
-def submit(*, filing, actor, request=None, second_factor_verified=None):
+def submit(*, filing, actor, request=None, second_factor_verified=None, then=None):
     """申报 (or 重新申报 after 补正材料): the rules first, then the declared transition.
 
     A system declaring ``submit_needs_second_factor`` is refused unless the caller
@@ -455,6 +457,9 @@ def submit(*, filing, actor, request=None, second_factor_verified=None):
     checked, or a caller that submits for the enterprise without a request: demo
     data, tests) or a ``request`` whose session passed it (django-otp).  Neither
     given: refused.
+
+    ``then(filing)``, when given, runs inside the submission's own transaction after
+    the transition (the API writes its idempotency key there: both commit, or neither).
     """
     _require_filer(filing, actor)
     system = filing.declaration
@@ -474,7 +479,7 @@ def submit(*, filing, actor, request=None, second_factor_verified=None):
         raise already_handled(filing)
     chosen = candidates[0]
     if system.versioned:
-        return _submit_version(filing, actor, chosen, request)
+        return _submit_version(filing, actor, chosen, request, then)
     checks = list(system.submit_rules)
     if chosen.custom.get("resubmission"):
         checks.append(rules.MarkedAttachmentsReplaced())
@@ -485,6 +490,8 @@ def submit(*, filing, actor, request=None, second_factor_verified=None):
         run_transition(
             target=filing, actor=actor, name=chosen.name, request=request, revision=revision
         )
+        if then is not None:
+            then(filing)
     return filing
 
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "portal.av_imports",
     "portal.auto_licences",
     "portal.export_drug_archives",
+    "portal.api",
     "wagtail.contrib.forms",
     "wagtail.sites",
     "wagtail.users",
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "wagtail.search",
     "wagtail.admin",
     "wagtail",
+    "ninja",  # its Swagger UI static files: the API docs need no CDN
     "modelcluster",
     "taggit",
     "channels",
