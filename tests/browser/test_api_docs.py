@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.conftest import browser  # noqa: F401 (the session's Chromium)
 
 pytestmark = [
     pytest.mark.browser,
@@ -21,7 +20,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
-def test_docs_render_with_the_csp_and_no_cdn(browser, live_server):  # noqa: F811
+def test_docs_render_with_the_csp_and_no_cdn(browser, live_server):
     context = browser.new_context(locale="en-US")
     page = context.new_page()
     page.set_default_timeout(15_000)
