@@ -14,8 +14,14 @@ English original.
 import re
 from functools import cache
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    SuspiciousOperation,
+    ValidationError,
+)
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
@@ -43,6 +49,8 @@ class ErrorOut(Schema):
 
 #: The error responses every operation may give (documented in the schema).
 COMMON_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+#: ... and those of an operation that reads a body: 400 when it cannot be read at all.
+BODY_ERRORS = {400: ErrorOut, **COMMON_ERRORS}
 
 
 @cache
@@ -197,17 +205,26 @@ def register(api) -> None:
             response["Retry-After"] = str(int(exc.wait) + 1)
         return response
 
+    def unreadable(request, exc=None):
+        return respond(
+            request,
+            400,
+            body(
+                "invalid_request",
+                [_("The request could not be read (malformed JSON or form data).")],
+            ),
+        )
+
+    # Django's own refusals of a body it cannot parse (a multipart body without its
+    # boundary, too many fields, more than DATA_UPLOAD_MAX_MEMORY_SIZE): raised when the
+    # operation reads the body, so they reach the API, not Django's 400 page.
+    for refused in (MultiPartParserError, BadRequest, SuspiciousOperation):
+        api.exception_handler(refused)(unreadable)
+
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
         if exc.status_code == 400:  # ninja: the body could not be parsed
-            return respond(
-                request,
-                400,
-                body(
-                    "invalid_request",
-                    [_("The request could not be read (malformed JSON or form data).")],
-                ),
-            )
+            return unreadable(request)
         return respond(request, exc.status_code, body("http_error", [str(exc)]))
 
 

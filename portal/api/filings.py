@@ -9,6 +9,7 @@ forms (the same messages as the pages) and every change through
 """
 
 import datetime
+import mimetypes
 
 from django.db import IntegrityError
 from django.shortcuts import get_object_or_404
@@ -37,7 +38,7 @@ from portal.transactions import durable
 from workflows import services
 
 from . import idempotency, schemas
-from .errors import COMMON_ERRORS, ApiError, ErrorOut, form_error, in_both
+from .errors import BODY_ERRORS, COMMON_ERRORS, ApiError, ErrorOut, form_error, in_both
 
 ZH = "zh-hans"
 
@@ -210,6 +211,9 @@ def _run(call):
 
 ERR = COMMON_ERRORS
 ERR_409 = {**COMMON_ERRORS, 409: ErrorOut}
+#: Operations that read a body (JSON or multipart) also answer 400 when it is unreadable.
+ERR_BODY = BODY_ERRORS
+ERR_BODY_409 = {**BODY_ERRORS, 409: ErrorOut}
 
 
 def router_for(system) -> Router:
@@ -241,7 +245,7 @@ def router_for(system) -> Router:
 
     @router.post(
         "applications",
-        response={201: Out, **ERR},
+        response={201: Out, **ERR_BODY},
         operation_id=f"{op}_create",
         summary=f"Create a {key} application (a draft)",
     )
@@ -299,7 +303,7 @@ def router_for(system) -> Router:
 
     @router.patch(
         "applications/{number}",
-        response={200: Out, **ERR},
+        response={200: Out, **ERR_BODY},
         operation_id=f"{op}_update",
         summary="Change the header of a draft (or of one returned for supplement)",
     )
@@ -401,7 +405,7 @@ def router_for(system) -> Router:
 
     @router.post(
         "applications/{number}/copy",
-        response={201: list[Out], **ERR},
+        response={201: list[Out], **ERR_BODY},
         operation_id=f"{op}_copy",
         summary="Copy into new drafts",
     )
@@ -483,7 +487,7 @@ def _line_routes(router, system, op):
 
     @router.post(
         "applications/{number}/lines",
-        response={201: LineOut, **ERR},
+        response={201: LineOut, **ERR_BODY},
         operation_id=f"{op}_line_add",
         summary="Add a goods line",
     )
@@ -504,7 +508,7 @@ def _line_routes(router, system, op):
 
     @router.patch(
         "applications/{number}/lines/{line_id}",
-        response={200: LineOut, **ERR},
+        response={200: LineOut, **ERR_BODY},
         operation_id=f"{op}_line_update",
         summary="Change a goods line",
     )
@@ -543,6 +547,14 @@ def _line_routes(router, system, op):
         return Status(204, None)
 
 
+def _download_types() -> list[str]:
+    """The content types ``files.stored_download`` gives: those of the kinds uploads are
+    recognised as (by their first bytes), or octet-stream."""
+    suffixes = {suffix for _signatures, suffix in files.SIGNATURES.values()} | {".jpeg"}
+    found = {mimetypes.guess_type(f"x{suffix}")[0] for suffix in suffixes} - {None}
+    return sorted(found | {"application/octet-stream"})
+
+
 def _attachment_routes(router, system, op):
     @router.get(
         "applications/{number}/attachments",
@@ -557,7 +569,7 @@ def _attachment_routes(router, system, op):
 
     @router.post(
         "applications/{number}/attachments",
-        response={201: schemas.AttachmentOut, **ERR},
+        response={201: schemas.AttachmentOut, **ERR_BODY},
         operation_id=f"{op}_attachment_upload",
         summary="Upload an attachment (multipart: file, and attachment_type when the "
         "system lists types)",
@@ -595,11 +607,10 @@ def _attachment_routes(router, system, op):
         openapi_extra={
             "responses": {
                 "200": {
-                    "description": "The file",
+                    "description": "The file, with the type of its content",
                     "content": {
-                        "application/octet-stream": {
-                            "schema": {"type": "string", "format": "binary"}
-                        }
+                        kind: {"schema": {"type": "string", "format": "binary"}}
+                        for kind in _download_types()
                     },
                 }
             }
@@ -700,7 +711,7 @@ def _review_routes(router, system, op):
 
     @router.post(
         "review/applications/{number}/decide",
-        response={200: Decided, **ERR_409},
+        response={200: Decided, **ERR_BODY_409},
         operation_id=f"{op}_decide",
         summary="Take a decision of your level (audited as on the page)",
     )

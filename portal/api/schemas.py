@@ -13,11 +13,25 @@ from typing import Any, Literal
 
 from django.db import models
 from ninja import Schema
-from pydantic import Field, create_model
+from pydantic import Field, create_model, model_validator
+from pydantic_core import PydanticCustomError
 
 from filings import registry
 
 from .errors import Messages
+
+
+class BodyIn(Schema):
+    """A request body: a JSON object.  Ninja's Schema reads attributes off anything it is
+    given (``true`` would pass as an empty body and create a draft): anything but an
+    object is a 422 ``invalid_request``."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _an_object(cls, value, handler):
+        if not isinstance(value, (dict, cls)):
+            raise PydanticCustomError("model_type", "Input should be a JSON object")
+        return handler(value)
 
 
 def has_code(model) -> bool:
@@ -77,7 +91,7 @@ def header_in(system_key: str, *, creating: bool):
     names = [n for n in system.header_fields if creating or n not in system.create_only_fields]
     return create_model(
         _name(system, "Create" if creating else "Update"),
-        __base__=Schema,
+        __base__=BodyIn,
         **_fields(system.model, names),
     )
 
@@ -95,7 +109,7 @@ def line_in(system_key: str):
     system = registry.get(system_key)
     return create_model(
         _name(system, "LineIn"),
-        __base__=Schema,
+        __base__=BodyIn,
         **_fields(system.line_model, line_field_names(system)),
     )
 
@@ -151,7 +165,7 @@ def filing_out(system_key: str):
     )
 
 
-class CopyIn(Schema):
+class CopyIn(BodyIn):
     times: int = Field(
         default=1, ge=1, description="How many copies (at most the system's copies_max)."
     )
@@ -174,7 +188,7 @@ class Decision(Schema):
     label: Label
 
 
-class DecisionIn(Schema):
+class DecisionIn(BodyIn):
     decision: str = Field(description="The transition's name, as listed in `decisions`.")
     opinion: str = ""
     notice_number: str = ""

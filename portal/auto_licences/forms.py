@@ -1,6 +1,8 @@
 """What the filer types: the pre-check, the application (fields 1-24) and its goods lines.
 The rules live in ``system.py`` and run in the services."""
 
+from datetime import MAXYEAR, MINYEAR
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -201,9 +203,14 @@ class HeaderForm(PortalFormMixin, forms.ModelForm):
         """The pre-check's answers from the query string (codes, as the page carries them)."""
         values = {}
         try:
-            values["year"] = int(params.get("year", ""))
+            year = int(params.get("year", ""))
         except ValueError:
             pass
+        else:
+            # A year no calendar has (the query string or the API can carry any number)
+            # is no year: the form asks for one, never a ValueError in date(year, ...).
+            if MINYEAR <= year <= MAXYEAR:
+                values["year"] = year
         values["one_batch"] = params.get("one_batch", "1") != "0"
         codes = {n: params.get(n) for n in PRECHECK_FIELDS[2:6] if params.get(n)}
         found = {c.code: c for c in HSCode.objects.filter(code__in=codes.values())}

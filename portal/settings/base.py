@@ -239,6 +239,10 @@ ATTACHMENT_MAX_BYTES = int(env("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 WAGTAILDOCS_MAX_UPLOAD_SIZE = int(env("DOCUMENT_MAX_BYTES", str(50 * 1024 * 1024)))
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 
+# Machine API requests per token (portal/api/auth.py; beyond it 429).  scripts/schemathesis.sh
+# raises it for its run, which sends thousands of requests with one token.
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", "600/min")
+
 # --- Accounts -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

@@ -100,3 +100,30 @@ def test_throttling_is_per_token(owner, settings):
     assert int(limited["Retry-After"]) > 0
     assert Client(HTTP_AUTHORIZATION=f"Bearer {two}").get("/api/v1/me").status_code == 200
     cache.clear()
+
+
+def test_the_api_token_command_prints_working_tokens_and_replaces_old_ones(owner, other_owner):
+    """``manage.py api_token`` (scripts/schemathesis.sh takes the demo's tokens with it):
+    one plaintext a line, in the order given; ``--replace`` revokes the earlier ones."""
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    def run(*users):
+        out = StringIO()
+        args = [a for u in users for a in ("--user", u)]
+        call_command("api_token", *args, "--name", "ci", "--replace", stdout=out)
+        return out.getvalue().split()
+
+    first, second = run(owner.username, other_owner.username)
+
+    def me(token):
+        return Client(HTTP_AUTHORIZATION=f"Bearer {token}").get("/api/v1/me")
+
+    assert me(first).json()["username"] == owner.username
+    assert me(second).json()["username"] == other_owner.username
+    (again,) = run(owner.username)
+    assert me(again).status_code == 200 and me(first).status_code == 401
+    assert me(second).status_code == 200  # another user's token stays
+    with pytest.raises(CommandError):
+        run("nobody")

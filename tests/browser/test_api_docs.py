@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
