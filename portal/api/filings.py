@@ -224,10 +224,7 @@ def router_for(system) -> Router:
     CreateIn = schemas.header_in(key, creating=True)
     UpdateIn = schemas.header_in(key, creating=False)
     filterset_class = filing_filterset(key, "filer")
-    Filters = create_model(
-        f"{CreateIn.__name__}Filters",
-        **{name: (str | None, None) for name in filterset_class.base_filters},
-    )
+    Filters = _query_schema(f"{CreateIn.__name__}Filters", filterset_class)
 
     @router.get(
         "applications",
@@ -238,10 +235,7 @@ def router_for(system) -> Router:
     @paginate(IdCursorPagination, ordering=("-id",), page_size=20, max_page_size=100)
     def list_applications(request, filters: Query[Filters]):
         qs = filings_for_filer(request.user, key).select_related("authority")
-        filterset = filterset_class(request.GET or None, queryset=qs)
-        if filterset.is_bound and not filterset.is_valid():
-            raise form_error(filterset.form)
-        return _Bodies(system, filterset.qs)
+        return _filtered(system, filterset_class, request, qs)
 
     @router.post(
         "applications",
@@ -426,6 +420,29 @@ def router_for(system) -> Router:
     if system.regulator_reads:
         _regulator_routes(router, system, op)
     return router
+
+
+# Query parameters the API itself reads; the rest belong to the system's filter set.
+_PAGING = ("cursor", "page_size")
+
+
+def _query_schema(name: str, filterset_class, **own):
+    """A list's query parameters: every filter of the system's filter set (optional text,
+    cleaned by the filter set as on the page), plus the list's ``own``."""
+    fields = {field: (str | None, None) for field in filterset_class.base_filters}
+    return create_model(name, **own, **fields)
+
+
+def _filtered(system, filterset_class, request, qs, *, own=()):
+    """``qs`` through the system's filter set as the page filters it; a bad value is a 422
+    naming its field."""
+    data = request.GET.copy()
+    for name in (*_PAGING, *own):
+        data.pop(name, None)
+    filterset = filterset_class(data or None, queryset=qs)
+    if filterset.is_bound and not filterset.is_valid():
+        raise form_error(filterset.form)
+    return _Bodies(system, filterset.qs)
 
 
 class _Bodies:
@@ -655,10 +672,8 @@ def _review_routes(router, system, op):
         application=(Review, ...),
     )
     filterset_class = filing_filterset(key, "authority")
-    Filters = create_model(
-        f"{Out.__name__}ReviewFilters",
-        queue=(str | None, None),
-        **{name: (str | None, None) for name in filterset_class.base_filters},
+    Filters = _query_schema(
+        f"{Out.__name__}ReviewFilters", filterset_class, queue=(str | None, None)
     )
 
     def review_body(filing, user) -> dict:
@@ -690,14 +705,9 @@ def _review_routes(router, system, op):
             if name
             else filings_for_authority(request.user, key)
         )
-        data = request.GET.copy()
-        data.pop("queue", None)
-        data.pop("cursor", None)
-        data.pop("page_size", None)
-        filterset = filterset_class(data or None, queryset=qs.select_related("authority"))
-        if filterset.is_bound and not filterset.is_valid():
-            raise form_error(filterset.form)
-        return _Bodies(system, filterset.qs)
+        return _filtered(
+            system, filterset_class, request, qs.select_related("authority"), own=("queue",)
+        )
 
     @router.get(
         "review/applications/{number}",
@@ -839,10 +849,7 @@ def _regulator_routes(router, system, op):
     key = system.key
     Out = schemas.filing_out(key)
     filterset_class = regulator_filterset(key)
-    Filters = create_model(
-        f"{Out.__name__}RegulatedFilters",
-        **{name: (str | None, None) for name in filterset_class.base_filters},
-    )
+    Filters = _query_schema(f"{Out.__name__}RegulatedFilters", filterset_class)
 
     @router.get(
         "regulated/applications",
@@ -853,10 +860,7 @@ def _regulator_routes(router, system, op):
     @paginate(IdCursorPagination, ordering=("-id",), page_size=20, max_page_size=100)
     def regulated_list(request, filters: Query[Filters]):
         qs = filings_for_regulator(request.user, key).select_related("authority")
-        filterset = filterset_class(request.GET or None, queryset=qs)
-        if filterset.is_bound and not filterset.is_valid():
-            raise form_error(filterset.form)
-        return _Bodies(system, filterset.qs)
+        return _filtered(system, filterset_class, request, qs)
 
     @router.get(
         "regulated/applications/{number}",
