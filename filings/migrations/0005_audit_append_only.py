@@ -4,24 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-TABLE = "filings_auditentry"
-MESSAGE = "audit entries are append-only"
-
-PG_CREATE = f"""
-CREATE OR REPLACE FUNCTION filings_auditentry_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION '{MESSAGE}';
-END;
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER filings_auditentry_append_only
-    BEFORE UPDATE OR DELETE ON {TABLE}
-    FOR EACH ROW EXECUTE FUNCTION filings_auditentry_append_only();
-"""
-PG_DROP = f"""
-DROP TRIGGER IF EXISTS filings_auditentry_append_only ON {TABLE};
-DROP FUNCTION IF EXISTS filings_auditentry_append_only();
-"""
-# PostgreSQL only: SQLite has no TRUNCATE, and test flushes there DELETE every row.
+from portal.append_only import append_only
 
 
 def backfill_names(apps, schema_editor):
@@ -39,18 +22,6 @@ def backfill_names(apps, schema_editor):
     for actor_id, name in names.items():
         # The queryset's own update() refuses (append-only); this runs before the trigger.
         models.QuerySet(AuditEntry).filter(actor_id=actor_id).update(actor_display=name)
-
-
-def create_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(PG_CREATE)
-
-
-def drop_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(PG_DROP)
 
 
 class Migration(migrations.Migration):
@@ -110,5 +81,5 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(backfill_names, migrations.RunPython.noop),
-        migrations.RunPython(create_triggers, drop_triggers),
+        append_only("filings_auditentry", message="audit entries are append-only"),
     ]

@@ -4,36 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-# Case notes are append-only, as the audit is: on PostgreSQL a trigger refuses any
-# UPDATE or DELETE of a row (SQLite: the model and its queryset refuse).
-TABLES = ("filings_casenote", "filings_casenoteattachment")
-PG_CREATE = """
-CREATE OR REPLACE FUNCTION filings_casenote_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'case notes are append-only';
-END;
-$$ LANGUAGE plpgsql;
-""" + "".join(
-    f"""
-CREATE TRIGGER {table}_append_only
-    BEFORE UPDATE OR DELETE ON {table}
-    FOR EACH ROW EXECUTE FUNCTION filings_casenote_append_only();
-"""
-    for table in TABLES
-)
-PG_DROP = "".join(
-    f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};\n" for table in TABLES
-) + ("DROP FUNCTION IF EXISTS filings_casenote_append_only();")
-
-
-def create_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(PG_CREATE)
-
-
-def drop_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(PG_DROP)
+from portal.append_only import append_only
 
 
 class Migration(migrations.Migration):
@@ -112,5 +83,8 @@ class Migration(migrations.Migration):
             model_name="casenote",
             index=models.Index(fields=["filing", "created_at"], name="casenote_filing"),
         ),
-        migrations.RunPython(create_triggers, drop_triggers),
+        # Append-only, as the audit is (the model and its queryset refuse on every database).
+        append_only(
+            "filings_casenote", "filings_casenoteattachment", message="case notes are append-only"
+        ),
     ]

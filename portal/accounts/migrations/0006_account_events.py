@@ -2,32 +2,7 @@
 
 from django.db import migrations, models
 
-TABLE = "accounts_accountevent"
-PG_CREATE = f"""
-CREATE OR REPLACE FUNCTION accounts_accountevent_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'account events are append-only';
-END;
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER accounts_accountevent_append_only
-    BEFORE UPDATE OR DELETE ON {TABLE}
-    FOR EACH ROW EXECUTE FUNCTION accounts_accountevent_append_only();
-"""
-PG_DROP = f"""
-DROP TRIGGER IF EXISTS accounts_accountevent_append_only ON {TABLE};
-DROP FUNCTION IF EXISTS accounts_accountevent_append_only();
-"""
-# PostgreSQL only: SQLite has no TRUNCATE, and test flushes there DELETE every row.
-
-
-def create_trigger(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(PG_CREATE)
-
-
-def drop_trigger(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(PG_DROP)
+from portal.append_only import append_only
 
 
 class Migration(migrations.Migration):
@@ -79,5 +54,5 @@ class Migration(migrations.Migration):
                 "ordering": ["-created_at", "-pk"],
             },
         ),
-        migrations.RunPython(create_trigger, drop_trigger),
+        append_only("accounts_accountevent", message="account events are append-only"),
     ]
