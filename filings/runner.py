@@ -23,8 +23,10 @@ class AlreadyHandled(Exception):
         self.message, self.target = message, target
 
     def __str__(self):
+        # Read each time it is shown: in the language then active (the API shows it in
+        # Chinese and in English).
         if not self.message and self.target is not None:
-            self.message = _describe(self.target)
+            return _describe(self.target)
         return self.message
 
 

@@ -10,9 +10,25 @@ language and e-mails are Chinese.
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils.functional import lazy
 from django.utils.translation import check_for_language, get_language
 from django.views import i18n
 from wagtail.users.models import UserProfile
+
+
+def _format(message, params) -> str:
+    return str(message) % params
+
+
+_formatted = lazy(_format, str)
+
+
+def formatted(message, **params):
+    """``message % params``, kept lazy: rendered in the language active where it is
+    shown (a service's error read by the API in Chinese and in English, a page in the
+    reader's), where ``gettext_lazy(...) % params`` renders at once in the language
+    active when it is built."""
+    return _formatted(message, params)
 
 
 def localized_name(obj) -> str:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from filings.selectors import approval_settings, attachments_of
 from portal import files
 from portal.accounts.validators import validate_uscc
-from portal.languages import localized_name
+from portal.languages import formatted, localized_name
 from portal.pdf_safety import active_content
 
 
@@ -143,7 +143,7 @@ class MaxLines(Rule):
 
     @property
     def message(self):  # read in the user's language, when the rule is broken
-        return _("An application has at most %(n)s goods lines.") % {"n": self.limit}
+        return formatted(_("An application has at most %(n)s goods lines."), n=self.limit)
 
     def applies(self, obj, context):
         return context.get("adding", False)
@@ -342,9 +342,9 @@ class MaxSize(Rule):
 
     @property
     def message(self):
-        return _("An attachment may be at most %(mb)s MB.") % {
-            "mb": f"{self.limit / 1024 / 1024:g}"
-        }
+        return formatted(
+            _("An attachment may be at most %(mb)s MB."), mb=f"{self.limit / 1024 / 1024:g}"
+        )
 
     def broken(self, obj, context):
         return context["file"].size > self.limit
@@ -398,9 +398,10 @@ class FileOfType(Rule):
 
     @property
     def message(self):
-        return _("Only %(kinds)s files can be attached; this file is none of them.") % {
-            "kinds": "、".join(self.kinds)
-        }
+        return formatted(
+            _("Only %(kinds)s files can be attached; this file is none of them."),
+            kinds="、".join(self.kinds),
+        )
 
     def errors(self, obj, context):
         kind = kind_of(context["file"])

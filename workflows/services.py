@@ -11,6 +11,7 @@ and leaves notifications to run once the transaction commits.
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
 from customs import services as customs
@@ -307,7 +308,8 @@ def confirm_line_import(*, filing, actor, staged: StagedImport) -> int:
     # The rules that count lines see the final list once more (another tab may have added).
     if system.max_lines is not None and len(lines) + len(new) > system.max_lines:
         raise ValidationError(
-            _("An application has at most %(n)s goods lines.") % {"n": system.max_lines}
+            gettext_lazy("An application has at most %(n)s goods lines."),
+            params={"n": system.max_lines},
         )
     model.objects.bulk_create(new, batch_size=1000)
     staged.delete()
@@ -409,8 +411,8 @@ def copy_filing(*, filing, actor, times: int | None = None):
         system = filing.declaration
         if not 1 <= times <= system.copies_max:
             raise ValidationError(
-                _("Enter how many copies to make: a whole number from 1 to %(most)s.")
-                % {"most": system.copies_max}
+                gettext_lazy("Enter how many copies to make: a whole number from 1 to %(most)s."),
+                params={"most": system.copies_max},
             )
         return [_copy(filing=filing, actor=actor) for _n in range(times)]
     return _copy(filing=filing, actor=actor)

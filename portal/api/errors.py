@@ -126,7 +126,8 @@ class _Formatted:
         self.message, self.params = message, params
 
     def __str__(self):
-        return str(self.message) % self.params
+        # ``lazy % params``: a plural message (ngettext_lazy) picks its form by a param.
+        return str(self.message % self.params)
 
 
 def validation_error(error: ValidationError, *, prefix: str | None = None) -> ApiError:
@@ -136,6 +137,12 @@ def validation_error(error: ValidationError, *, prefix: str | None = None) -> Ap
     if not general:
         general = [_("Check the values marked.")]
     return ApiError(422, "validation_error", *general, fields=fields)
+
+
+def invalid(**fields) -> ApiError:
+    """A 422 naming the fields at fault: ``field=message`` or ``field=[messages]``."""
+    fields = {k: v if isinstance(v, list) else [v] for k, v in fields.items()}
+    return ApiError(422, "validation_error", _("Check the values marked."), fields=fields)
 
 
 def form_error(form, *, prefix: str | None = None) -> ApiError:
@@ -192,7 +199,7 @@ def register(api) -> None:
 
     @api.exception_handler(AlreadyHandled)
     def already_handled(request, exc):
-        return respond(request, 409, body("already_handled", [str(exc)]))
+        return respond(request, 409, body("already_handled", [exc]))
 
     @api.exception_handler(Throttled)
     def throttled(request, exc: Throttled):

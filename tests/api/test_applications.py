@@ -250,3 +250,14 @@ def test_withdraw_a_submitted_application(chain, owner, authority):
     # A draft has nothing to withdraw.
     draft = drug.draft(owner, authority)
     assert api.post(f"{APPS}/{draft.number}/withdraw").status_code == 409
+
+
+def test_a_service_message_with_values_reads_in_both_languages(chain, owner, authority):
+    application = drug.complete_draft(owner, authority)
+    refused = ApiClient(owner).post(f"{APPS}/{application.number}/copy", {"times": 999})
+    assert refused.status_code == 422
+    most = drug.system().copies_max
+    assert refused.json()["messages"] == {
+        "zh": [f"请填写复制份数：1 至 {most} 之间的整数。"],
+        "en": [f"Enter how many copies to make: a whole number from 1 to {most}."],
+    }

@@ -110,3 +110,6 @@ def test_review_is_scoped_to_the_seats_authority(chain, owner, authority):
         {"decision": "accept", "expected_status": "DRAFT", "opinion": "x", "notice_number": "1"},
     )
     assert stale.status_code == 409 and stale.json()["code"] == "already_handled"
+    # Who, when and what it is now, in each language (read when shown, not once).
+    said = stale.json()["messages"]
+    assert said["en"][0].startswith("Already handled by") and said["zh"][0].startswith("已由")
