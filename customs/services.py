@@ -20,12 +20,14 @@ from django.db import IntegrityError
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from documents import services as documents
 from documents.models import Certificate, CertificateStatus, CustomsStatus
 from filings import audit, registry
 from filings.runner import AlreadyHandled, already_handled, run_transition
+from portal.languages import formatted
 from portal.outbox import claim_due, fresh_start, retry_at
 from portal.transactions import durable, top_level
 
@@ -441,13 +443,18 @@ def _parse_line(key, raw, used, errors, error_key):
         except InvalidOperation:
             errors[error_key] = _("Enter a number.")
             return None
-        if new <= 0 or new.as_tuple().exponent < -3:
+        if not new.is_finite():  # NaN, Infinity: no quantity (and NaN cannot be compared)
+            errors[error_key] = _("Enter a number.")
+            return None
+        if new <= 0 or new.as_tuple().exponent < -3 or new >= Decimal("1e11"):
+            # (the line's quantity keeps 14 digits, 3 of them decimals)
             errors[error_key] = _("Enter a positive quantity with at most 3 decimals.")
             return None
         if new < used:
-            errors[error_key] = _(
-                "Customs already wrote off %(used)s: the quantity cannot be lower."
-            ) % {"used": documents.quantity(used)}
+            errors[error_key] = formatted(
+                gettext_lazy("Customs already wrote off %(used)s: the quantity cannot be lower."),
+                used=documents.quantity(used),
+            )
             return None
         return new
     if not raw:

@@ -37,6 +37,35 @@ class Stage:
 
 
 @dataclass(frozen=True)
+class FilerTable:
+    """A table the filer keeps on its own page (e.g. a contract table), beside one
+    application (``per="filing"``) or once for the enterprise (``per="enterprise"``).
+    The page and the API share it: ``owner`` is the filing, or the user's membership.
+
+    ``form`` is a ModelForm of ``model``; ``get(owner)`` the saved instance (or None);
+    ``initial(owner)`` what an unsaved one starts from; ``save(owner=, actor=, values=,
+    rows=)`` the service (rows: the cleaned values of ``row_form``, when it has rows,
+    all replaced); ``required(filing)``: submit needs it; ``shown(owner)``: read-only
+    values the page shows beside the form."""
+
+    slug: str  # the address: /<number>/<slug>/ (per filing) or /<slug>/
+    label: str
+    form: type
+    get: object
+    initial: object
+    save: object
+    per: str = "filing"
+    row_form: type | None = None
+    rows: object = None  # (instance) -> its rows
+    required: object = None
+    shown: object = None
+
+    @property
+    def model(self):
+        return self.form._meta.model
+
+
+@dataclass(frozen=True)
 class Column:
     """One value of a filing shown in a list, a detail, a document or an export."""
 
@@ -191,6 +220,14 @@ class System:
     legacy_line_fields: dict = {}
     # Extra settings an authority keeps for this system (name -> form field).
     settings_fields: dict = {}
+    # The enterprise's statistics (月度统计), when the system keeps them: the filters'
+    # form (with ``filters()`` giving ``statistics``' keyword arguments) and the rows.
+    statistics_form = None
+    # Tables the filer keeps on pages of their own (FilerTable), and a check the filer may
+    # run before creating (a form with ``problems()``: why not, empty when it passes; and
+    # ``query()``: the answers as the create form takes them).
+    filer_tables: tuple = ()
+    precheck_form = None
 
     templates: dict = {}  # overrides of the shared templates, by role
 
@@ -330,6 +367,13 @@ class System:
             field: getattr(enterprise, attribute, "") or ""
             for field, attribute in self.prefill.items()
         }
+
+    def statistics(self, *, user, **filters) -> list[dict]:
+        """The rows of the statistics (with ``statistics_form``): per commodity
+        ``hs_code__code``, ``hs_code__name_zh``, ``hs_code__name_en``, ``unit``, and the
+        month's and the year's ``*_quantity``, ``*_usd`` and ``*_count``, of what the
+        user's enterprise filed."""
+        return []
 
     def regulator_filters(self) -> dict:
         """The system's own filters of the regulators' query (name -> django-filter Filter)."""

@@ -37,8 +37,8 @@ from portal.accounts import second_factor
 from portal.transactions import durable
 from workflows import services
 
-from . import idempotency, schemas
-from .errors import BODY_ERRORS, COMMON_ERRORS, ApiError, ErrorOut, form_error, in_both
+from . import certificates, extras, idempotency, review_actions, schemas
+from .errors import BODY_ERRORS, COMMON_ERRORS, ApiError, ErrorOut, form_error, in_both, invalid
 
 ZH = "zh-hans"
 
@@ -224,7 +224,7 @@ def router_for(system) -> Router:
     CreateIn = schemas.header_in(key, creating=True)
     UpdateIn = schemas.header_in(key, creating=False)
     filterset_class = filing_filterset(key, "filer")
-    Filters = _query_schema(f"{CreateIn.__name__}Filters", filterset_class)
+    Filters = query_schema(f"{CreateIn.__name__}Filters", filterset_class)
 
     @router.get(
         "applications",
@@ -417,6 +417,9 @@ def router_for(system) -> Router:
     if system.decisions:
         _review_routes(router, system, op)
     _document_routes(router, system, op)
+    certificates.add_routes(router, system, op)
+    review_actions.add_routes(router, system, op)
+    extras.add_routes(router, system, op)
     if system.regulator_reads:
         _regulator_routes(router, system, op)
     return router
@@ -426,15 +429,17 @@ def router_for(system) -> Router:
 _PAGING = ("cursor", "page_size")
 
 
-def _query_schema(name: str, filterset_class, **own):
-    """A list's query parameters: every filter of the system's filter set (optional text,
-    cleaned by the filter set as on the page), plus the list's ``own``."""
-    fields = {field: (str | None, None) for field in filterset_class.base_filters}
+def query_schema(name: str, filters, **own):
+    """A list's query parameters: every field of its filter set or form (``filters``: a
+    FilterSet or Form class; optional text, cleaned by it as on the page), plus the
+    list's ``own``."""
+    names = getattr(filters, "base_filters", None) or filters.base_fields
+    fields = {field: (str | None, None) for field in names}
     return create_model(name, **own, **fields)
 
 
-def _filtered(system, filterset_class, request, qs, *, own=()):
-    """``qs`` through the system's filter set as the page filters it; a bad value is a 422
+def filtered(filterset_class, request, qs, *, own=()):
+    """``qs`` through a list's filter set as the page filters it; a bad value is a 422
     naming its field."""
     data = request.GET.copy()
     for name in (*_PAGING, *own):
@@ -442,28 +447,32 @@ def _filtered(system, filterset_class, request, qs, *, own=()):
     filterset = filterset_class(data or None, queryset=qs)
     if filterset.is_bound and not filterset.is_valid():
         raise form_error(filterset.form)
-    return _Bodies(system, filterset.qs)
+    return filterset.qs
 
 
-class _Bodies:
-    """A queryset the paginator slices, giving API bodies (one query per page)."""
+def _filtered(system, filterset_class, request, qs, *, own=()):
+    """Applications through the system's filter set, as API bodies."""
+    found = filtered(filterset_class, request, qs, own=own)
+    return Bodies(found, lambda obj: filing_body(system, obj, missing=False))
 
-    def __init__(self, system, qs):
-        self.system, self.qs = system, qs
+
+class Bodies:
+    """A queryset the paginator slices, giving API bodies made by ``make`` (one query
+    per page)."""
+
+    def __init__(self, qs, make):
+        self.qs, self.make = qs, make
 
     def order_by(self, *order):
-        return type(self)(self.system, self.qs.order_by(*order))
+        return type(self)(self.qs.order_by(*order), self.make)
 
     def filter(self, **kwargs):
-        return type(self)(self.system, self.qs.filter(**kwargs))
-
-    def body(self, obj) -> dict:
-        return filing_body(self.system, obj, missing=False)
+        return type(self)(self.qs.filter(**kwargs), self.make)
 
     def __getitem__(self, item):
         found = []
         for obj in self.qs[item]:
-            row = _Row(self.body(obj))
+            row = _Row(self.make(obj))
             row.id = obj.pk  # the paginator's position
             found.append(row)
         return found
@@ -471,11 +480,6 @@ class _Bodies:
 
 class _Row(dict):
     id: int
-
-
-class _LineBodies(_Bodies):
-    def body(self, obj) -> dict:
-        return line_body(self.system, obj)
 
 
 def _line_routes(router, system, op):
@@ -500,7 +504,7 @@ def _line_routes(router, system, op):
     @paginate(IdCursorPagination, ordering=("id",), page_size=50, max_page_size=500)
     def lines(request, number: str):
         filing = _filing(request, system, number)
-        return _LineBodies(system, lines_of(filing))
+        return Bodies(lines_of(filing), lambda line: line_body(system, line))
 
     @router.post(
         "applications/{number}/lines",
@@ -603,12 +607,7 @@ def _attachment_routes(router, system, op):
             kinds = system.attachment_types(filing) or []
             kind = next((t for t in kinds if t.pk == attachment_type), None)
             if kind is None:
-                raise ApiError(
-                    422,
-                    "validation_error",
-                    _("Check the values marked."),
-                    fields={"attachment_type": [_("Not an attachment type of this application.")]},
-                )
+                raise invalid(attachment_type=[_("Not an attachment type of this application.")])
         attachment = _run(
             lambda: services.upload_attachment(
                 filing=filing, actor=request.user, attachment_type=kind, uploaded_file=file
@@ -672,7 +671,7 @@ def _review_routes(router, system, op):
         application=(Review, ...),
     )
     filterset_class = filing_filterset(key, "authority")
-    Filters = _query_schema(
+    Filters = query_schema(
         f"{Out.__name__}ReviewFilters", filterset_class, queue=(str | None, None)
     )
 
@@ -694,12 +693,7 @@ def _review_routes(router, system, op):
     def review_list(request, filters: Query[Filters]):
         name = filters.queue
         if name is not None and name not in ("todo", "withdrawals"):
-            raise ApiError(
-                422,
-                "validation_error",
-                _("Check the values marked."),
-                fields={"queue": [_("Choose todo or withdrawals.")]},
-            )
+            raise invalid(queue=[_("Choose todo or withdrawals.")])
         qs = (
             seat_queue(request.user, key, name)
             if name
@@ -812,24 +806,12 @@ def _document_routes(router, system, op):
 
     @router.get(
         "applications/{number}/certificate",
-        response={200: schemas.CertificateOut, **ERR},
+        response={200: certificates.CertificateDetail, **ERR},
         operation_id=f"{op}_certificate",
         summary="The certificate issued on the application",
     )
     def certificate(request, number: str):
-        found = certificate_of(request, number)
-        return {
-            "number": found.number,
-            "status": found.status,
-            "status_label": _label(found.get_status_display()),
-            "customs_status": found.customs_status,
-            "issue_date": found.issue_date,
-            "valid_until": found.valid_until,
-            "holder_name": found.holder_name,
-            "holder_uscc": found.holder_uscc,
-            "ports": found.ports,
-            "pdf": f"{base}/{number}/certificate/pdf",
-        }
+        return certificates.certificate_detail(system, certificate_of(request, number))
 
     @router.get(
         "applications/{number}/certificate/pdf",
@@ -849,7 +831,7 @@ def _regulator_routes(router, system, op):
     key = system.key
     Out = schemas.filing_out(key)
     filterset_class = regulator_filterset(key)
-    Filters = _query_schema(f"{Out.__name__}RegulatedFilters", filterset_class)
+    Filters = query_schema(f"{Out.__name__}RegulatedFilters", filterset_class)
 
     @router.get(
         "regulated/applications",

@@ -4,7 +4,7 @@ is a static file, so the page passes the portal's Content-Security-Policy)."""
 
 from ninja import NinjaAPI, Router, Schema
 
-from . import errors
+from . import errors, notifications
 from .auth import TokenAuth, TokenThrottle
 from .filings import add_routers
 
@@ -50,4 +50,5 @@ def me(request):
 
 
 add_routers(v1)
+v1.add_router("", notifications.router)
 api.add_router("/v1/", v1)

@@ -211,16 +211,3 @@ class NoticeOut(Schema):
     number: str
     issued_on: datetime.date
     pdf: str
-
-
-class CertificateOut(Schema):
-    number: str
-    status: str
-    status_label: Label
-    customs_status: str
-    issue_date: datetime.date
-    valid_until: datetime.date
-    holder_name: str
-    holder_uscc: str
-    ports: str
-    pdf: str

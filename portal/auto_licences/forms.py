@@ -117,6 +117,15 @@ class PrecheckForm(PortalFormMixin, forms.ModelForm):
             self.fields[name].queryset = Port.objects.live()
         self.fields["hs_code_1"].required = self.fields["port_1"].required = True
 
+    def problems(self) -> list[str]:
+        """The bureau's answer to the checked goods and ports (empty: eligible), in the
+        active language."""
+        from .system import precheck_problems  # system.py declares with these forms
+
+        data = self.cleaned_data
+        codes = [data.get(f"hs_code_{n}") for n in range(1, 5)]
+        return precheck_problems(codes, ports=(data.get("port_1"), data.get("port_2")))
+
     def query(self) -> dict:
         """The checked answers, as the entry page's query string carries them."""
         data = self.cleaned_data

@@ -5,6 +5,7 @@ from decimal import ROUND_HALF_UP
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from filings.transitions import is_filer
 from portal.accounts.validators import validate_phone
@@ -89,6 +90,28 @@ def contract_initial(filing) -> dict:
     }
 
 
+def iron_ore_initial(filing) -> dict:
+    """What an unsaved iron-ore table starts from: the application's year, importer and
+    countries."""
+    return {
+        "year": filing.year,
+        "importer_code": filing.importer_code or filing.enterprise.uscc,
+        "importer_name": filing.importer_name or filing.enterprise.name_zh,
+        "origin": filing.origin_country_id,
+        "trade_country": filing.trade_country_id,
+    }
+
+
+def key_agricultural_initial(enterprise) -> dict:
+    """What an enterprise's first key agricultural filing starts from: its profile."""
+    return {
+        "enterprise_name": enterprise.name_zh,
+        "business_address": enterprise.address,
+        "contact": enterprise.contact_name,
+        "phone": enterprise.contact_phone,
+    }
+
+
 @top_level
 def save_contract(*, filing, actor, values: dict) -> ContractInfo:
     _require(filing, actor)
@@ -151,9 +174,15 @@ def save_iron_ore(*, filing, actor, values: dict, rows: list[dict]) -> IronOreCo
             continue
         expected = (item.quantity_kt * item.unit_price).quantize(MONEY, rounding=ROUND_HALF_UP)
         if item.amount != expected:
+            # Lazy, with its values: every reader (a page, the API's two languages)
+            # renders it in its own language.
             errors.setdefault(f"rows.{index}.amount", []).append(
-                _("Row %(n)s: the amount must be the quantity × the unit price (%(v)s).")
-                % {"n": number, "v": expected}
+                ValidationError(
+                    gettext_lazy(
+                        "Row %(n)s: the amount must be the quantity × the unit price (%(v)s)."
+                    ),
+                    params={"n": number, "v": expected},
+                )
             )
         made.append(item)
     if errors:

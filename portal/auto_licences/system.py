@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from documents.models import CustomsStatus
 from filings.numbering import next_number
-from filings.registry import Column, Stage, System, columns_of
+from filings.registry import Column, FilerTable, Stage, System, columns_of
 from portal.reference.models import AuthorityKind, Module, TradeMode
 from workflows import rules
 
+from . import services as tables
 from .forms import (
     ENTRY_FIELDS,
     PRECHECK_FIELDS,
@@ -21,6 +22,9 @@ from .forms import (
     HeaderForm,
     IronOreForm,
     IronOreRowForm,
+    KeyAgriculturalForm,
+    PrecheckForm,
+    StatisticsForm,
 )
 from .models import (
     AutoLicenceApplication,
@@ -29,6 +33,7 @@ from .models import (
     ContractInfo,
     IronOreContract,
     IronOreRow,
+    KeyAgriculturalFiling,
     validity_end,
 )
 from .services import needs_iron_ore
@@ -324,6 +329,54 @@ class AutoLicence(System):
         (pgettext_lazy("spreadsheet", "Expiry date"), 12, "certificate__valid_until"),
     )
     correctable_fields = {"ports": _("declaration ports"), "remarks": _("remarks")}
+    statistics_form = StatisticsForm
+    precheck_form = PrecheckForm
+    filer_tables = (
+        FilerTable(
+            slug="contract",
+            label=_("Contract information table"),
+            form=ContractForm,
+            get=lambda filing: ContractInfo.objects.filter(application=filing).first(),
+            initial=tables.contract_initial,
+            save=lambda *, owner, actor, values, rows=None: tables.save_contract(
+                filing=owner, actor=actor, values=values
+            ),
+        ),
+        FilerTable(
+            slug="iron-ore",
+            label=_("Iron-ore contract table"),
+            form=IronOreForm,
+            get=lambda filing: IronOreContract.objects.filter(application=filing).first(),
+            initial=tables.iron_ore_initial,
+            save=lambda *, owner, actor, values, rows=None: tables.save_iron_ore(
+                filing=owner, actor=actor, values=values, rows=rows or []
+            ),
+            row_form=IronOreRowForm,
+            rows=lambda table: table.rows.all(),
+            required=needs_iron_ore,
+        ),
+        FilerTable(
+            slug="key-agricultural",
+            label=_("Key agricultural enterprise filing"),
+            form=KeyAgriculturalForm,
+            per="enterprise",
+            get=lambda membership: KeyAgriculturalFiling.objects.filter(
+                enterprise=membership.enterprise
+            ).first(),
+            initial=lambda membership: tables.key_agricultural_initial(membership.enterprise),
+            save=lambda *, owner, actor, values, rows=None: tables.report_key_agricultural(
+                membership=owner, actor=actor, values=values
+            ),
+            shown=lambda membership: {
+                "enterprise_code": tables.key_agricultural_code(membership.enterprise)
+            },
+        ),
+    )
+
+    def statistics(self, *, user, **filters) -> list[dict]:
+        from .selectors import monthly_statistics
+
+        return monthly_statistics(user=user, **filters)
 
     def urls(self) -> list:
         from . import views

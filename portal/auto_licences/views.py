@@ -18,7 +18,7 @@ from portal import files
 from portal.spreadsheets import XLSX_TYPE
 from workflows.views import _to_form, system_module
 
-from . import selectors, services
+from . import services
 from .forms import (
     ContractForm,
     IronOreForm,
@@ -29,7 +29,6 @@ from .forms import (
     StatisticsForm,
 )
 from .models import ContractInfo, IronOreContract, KeyAgriculturalFiling
-from .system import precheck_problems
 
 
 @system_module
@@ -37,9 +36,7 @@ def precheck(request, *, system):
     form = PrecheckForm(request.POST or None)
     answer = None
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        codes = [data.get(f"hs_code_{n}") for n in range(1, 5)]
-        problems = precheck_problems(codes, ports=(data.get("port_1"), data.get("port_2")))
+        problems = form.problems()
         answer = {
             "eligible": not problems,
             "problems": problems,
@@ -95,15 +92,7 @@ def iron_ore(request, number: str, *, system):
     existing = IronOreContract.objects.filter(application=filing).first()
     editable = filing.is_editable
     posted = request.POST if request.method == "POST" and editable else None
-    initial = None
-    if existing is None:
-        initial = {
-            "year": filing.year,
-            "importer_code": filing.importer_code or filing.enterprise.uscc,
-            "importer_name": filing.importer_name or filing.enterprise.name_zh,
-            "origin": filing.origin_country_id,
-            "trade_country": filing.trade_country_id,
-        }
+    initial = services.iron_ore_initial(filing) if existing is None else None
     form = IronOreForm(posted, instance=existing, initial=initial)
     rows = IronOreRows(posted, instance=existing or IronOreContract(), prefix="rows")
     if not editable:  # read-only once submitted, as the contract table
@@ -156,13 +145,7 @@ def key_agricultural(request, *, system):
     existing = KeyAgriculturalFiling.objects.filter(enterprise=membership.enterprise).first()
     initial = None
     if existing is None:
-        enterprise = membership.enterprise
-        initial = {
-            "enterprise_name": enterprise.name_zh,
-            "business_address": enterprise.address,
-            "contact": enterprise.contact_name,
-            "phone": enterprise.contact_phone,
-        }
+        initial = services.key_agricultural_initial(membership.enterprise)
     form = KeyAgriculturalForm(request.POST or None, instance=existing, initial=initial)
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in form.Meta.fields}
@@ -216,7 +199,7 @@ def statistics(request, *, system):
     rows, problems = [], []
     if form.is_valid():
         data = form.cleaned_data
-        rows = selectors.monthly_statistics(user=request.user, **form.filters())
+        rows = system.statistics(user=request.user, **form.filters())
         for row in rows:
             row["goods"] = _goods_name(row)
         if request.GET.get("format") == "xlsx":
