@@ -149,7 +149,11 @@ SECURE_CSP_ADMIN = {
 # --- Database -------------------------------------------------------------
 SQLITE_PATH = Path(env("SQLITE_PATH", str(BASE_DIR / "var" / "portal.sqlite3")))
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    # No persistent connections: under ASGI (daphne) each request runs in its own thread,
+    # and a kept connection stays open with it until garbage-collected; 20 concurrent
+    # clients exhausted PostgreSQL's 100 connections in seconds (bench/api_vs_web.py).
+    # Django's docs: "When using ASGI, persistent connections should be disabled."
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=0)}
 else:
     SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     DATABASES = {
