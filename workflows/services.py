@@ -25,6 +25,7 @@ from filings.transitions import available, is_filer, transition_named
 from portal import files
 from portal.accounts import second_factor
 from portal.accounts.selectors import membership_of
+from portal.languages import formatted
 from portal.reference.models import Authority
 from portal.spreadsheets import UnreadableWorkbook
 from portal.transactions import durable, top_level
@@ -317,12 +318,19 @@ def confirm_line_import(*, filing, actor, staged: StagedImport) -> int:
     return len(new)
 
 
-def still_missing(filing) -> list[str]:
-    """What submitting would still refuse, as messages (shown when a draft is saved)."""
+def still_missing(filing, *, rendered: bool = True) -> list:
+    """What submitting would still refuse, as messages (shown when a draft is saved);
+    with ``rendered=False`` as the rules give them (lazy: render them in each language
+    without running the rules again)."""
     try:
         rules.check(filing.declaration.submit_rules, filing)
     except ValidationError as error:
-        return list(dict.fromkeys(error.messages))
+        if rendered:
+            return list(dict.fromkeys(error.messages))
+        found = (
+            sum(error.error_dict.values(), []) if hasattr(error, "error_dict") else error.error_list
+        )
+        return [formatted(e.message, **e.params) if e.params else e.message for e in found]
     return []
 
 

@@ -72,9 +72,9 @@ def filing_body(system, filing, *, missing: bool = True) -> dict:
     status = system.statuses(filing.status).label if system.statuses else filing.status
     still = {"zh": [], "en": []}
     if missing and filing.is_editable:
-        for short, language in (("zh", ZH), ("en", "en")):
-            with translation.override(language):
-                still[short] = services.still_missing(source)
+        # The rules run once; their messages are rendered in each language.
+        found = in_both(services.still_missing(source, rendered=False))
+        still = {short: list(dict.fromkeys(texts)) for short, texts in found.items()}
     body = {
         "number": filing.number,
         "system": system.key,
