@@ -18,7 +18,7 @@ from portal.languages import formatted
 
 from .errors import BODY_ERRORS, COMMON_ERRORS, LANGUAGES, ApiError, invalid
 from .filings import Bodies, IdCursorPagination, _run
-from .schemas import BodyIn, Label
+from .schemas import BodyIn, Label, RowId
 
 router = Router(tags=["notifications"])
 
@@ -80,7 +80,7 @@ def _owner(request):
     return membership
 
 
-def _ids(ids: list[int]) -> list[int]:
+def _ids(ids: list) -> list[int]:
     if len(ids) > MAX_IDS:
         raise invalid(ids=[_("At most 500 at a time.")])
     return ids
@@ -111,7 +111,7 @@ def notifications(request, filters: Query[NotificationFilters]):
 
 
 class ReadIn(BodyIn):
-    ids: list[int] | None = Field(
+    ids: list[RowId] | None = Field(
         None, description="The notifications to mark read; left out: all of yours."
     )
 
@@ -384,7 +384,7 @@ def webhook_deliveries(request, filters: Query[DeliveryFilters]):
 
 
 class ResendIn(BodyIn):
-    ids: list[int] = Field(description="Dead deliveries to send again")
+    ids: list[RowId] = Field(description="Dead deliveries to send again")
 
 
 class ResendOut(Schema):

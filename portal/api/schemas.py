@@ -9,16 +9,19 @@ returned by their ``code``; other relations by id.
 import datetime
 from decimal import Decimal
 from functools import cache
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.db import models
 from ninja import Schema
-from pydantic import Field, create_model, model_validator
+from pydantic import Field, StrictInt, create_model, model_validator
 from pydantic_core import PydanticCustomError
 
 from filings import registry
 
 from .errors import Messages
+
+#: A row id in a body: a JSON integer (``false`` is not 0), within a database's bigint.
+RowId = Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
 
 
 class BodyIn(Schema):

@@ -127,5 +127,11 @@ def test_webhooks_for_the_owner_only(owner, agent, other_owner, settings):
     }
     assert WebhookDelivery.objects.get(pk=dead[0].pk).state == "PENDING"
     assert WebhookDelivery.objects.get(pk=theirs[0].pk).state == "DEAD"
-    too_many = api.post("/webhooks/deliveries/resend", {"ids": list(range(501))})
+    too_many = api.post("/webhooks/deliveries/resend", {"ids": list(range(1, 502))})
     assert too_many.status_code == 422 and "ids" in too_many.json()["fields"]
+    # Ids are JSON integers within a bigint: not false, not beyond what a database keeps.
+    for ids in ([False], [2**80], [0]):
+        for path in ("/webhooks/deliveries/resend", "/notifications/read"):
+            refused = api.post(path, {"ids": ids})
+            assert refused.status_code == 422, (path, ids, refused.content)
+            assert refused.json()["code"] == "invalid_request"
