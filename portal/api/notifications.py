@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import StrictBool
 
 from filings.selectors import any_filings_for_filer
 from notifications import services
@@ -170,7 +171,9 @@ class SubscribeIn(BodyIn):
     applications: list[str] = Field(
         default_factory=list, description="Application numbers (submitted ones)"
     )
-    all: bool = Field(False, description="Every application of the enterprise (or of `system`)")
+    all: StrictBool = Field(
+        False, description="Every application of the enterprise (or of `system`)"
+    )
     system: str = Field("", description="With all: only this system's applications")
 
 

@@ -169,7 +169,7 @@ def filing_out(system_key: str):
 
 
 class CopyIn(BodyIn):
-    times: int = Field(
+    times: StrictInt = Field(
         default=1, ge=1, description="How many copies (at most the system's copies_max)."
     )
 

@@ -7,6 +7,8 @@ import json
 import pytest
 from django.test import Client
 
+from filings.models import Filing
+
 from .helpers import ApiClient, drug_header
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +113,12 @@ def test_an_attachment_download_has_a_documented_content_type(chain, owner):
     schema = json.loads(Client().get("/api/schema/").content)
     operation = schema["paths"][f"{APPS}/{{number}}/attachments/{{attachment_id}}"]["get"]
     assert download["Content-Type"] in operation["responses"]["200"]["content"]
+
+
+def test_a_boolean_is_no_number_of_copies(chain, owner):
+    """``{"times": true}`` made one copy (pydantic reads true as 1 unless strict)."""
+    api = ApiClient(owner)
+    number = api.post(APPS, drug_header()).json()["number"]
+    response = api.post(f"{APPS}/{number}/copy", {"times": True})
+    assert response.status_code == 422 and response.json()["code"] == "invalid_request"
+    assert Filing.objects.filter(system="DRUG_PERMIT").count() == 1
