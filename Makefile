@@ -44,16 +44,17 @@ test-services: deps
 
 # schemathesis against the machine API's schema (/api/schema/): the portal started as `make
 # run` starts it, on its own database and ports (var/api-fuzz/), with the demo data and
-# tokens of the demo owner, an approver and a regulator; fails on any 5xx or response the
-# schema does not describe.  A few minutes; .ci/run runs it.
+# tokens of the demo owner, each system's approver, a regulator and a second enterprise
+# (the object-level check), real ids of the demo; fails on any 5xx or response the schema
+# does not describe.  A few minutes; .ci/run runs it.
 api-fuzz: deps
 	@bash scripts/schemathesis.sh
 
 # Measured figures (not part of make test): list pages and the licence statistics page
 # against their SQL, PDF render time, Excel export throughput, certificate import, live
-# push.  The database (built once, kept in var/bench/) and every size come from BENCH_*
-# variables: see bench/_setup.py and the head of each bench/*.py; .ci/run runs them all at
-# a small size.
+# push, create + submit by API against the web forms.  The database (built once, kept in
+# var/bench/) and every size come from BENCH_* variables: see bench/_setup.py and the head
+# of each bench/*.py; .ci/run runs them all at a small size.
 bench:
 	@bash scripts/deps.sh redis-server
 	$(UV) python bench/_setup.py
@@ -65,6 +66,7 @@ bench:
 	$(UV) python bench/customs_import.py
 	$(UV) python bench/line_import.py
 	$(UV) python bench/live_push.py
+	$(UV) python bench/api_vs_web.py
 
 messages: deps
 	$(MANAGE) makemessages -l zh_Hans --no-obsolete --add-location file -i ".venv/*" -i "var/*"
