@@ -19,6 +19,21 @@ from workflows import services
 
 from .conftest import make_chain
 
+#: The goods-line sheet's header row, as the AV import's template writes it.
+LINE_SHEET_HEADERS = [
+    "节目名称（中文）*",
+    "节目名称（原文）*",
+    "载体*",
+    "语种*",
+    "来源国家（地区）*",
+    "版权所有者或出版者*",
+    "数量*",
+    "单位*",
+    "单价*",
+    "币制*",
+    "总价*",
+]
+
 OFFICE = "AV-000000"
 
 

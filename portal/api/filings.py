@@ -568,6 +568,21 @@ def _line_routes(router, system, op):
         return Status(204, None)
 
 
+def download_response() -> dict:
+    """The documented 200 of a file download: the content types it may have."""
+    return {
+        "responses": {
+            "200": {
+                "description": "The file, with the type of its content",
+                "content": {
+                    kind: {"schema": {"type": "string", "format": "binary"}}
+                    for kind in _download_types()
+                },
+            }
+        }
+    }
+
+
 def _download_types() -> list[str]:
     """The content types ``files.stored_download`` gives: those of the kinds uploads are
     recognised as (by their first bytes), or octet-stream."""
@@ -620,17 +635,7 @@ def _attachment_routes(router, system, op):
         response=ERR,
         operation_id=f"{op}_attachment_download",
         summary="Download an attachment",
-        openapi_extra={
-            "responses": {
-                "200": {
-                    "description": "The file, with the type of its content",
-                    "content": {
-                        kind: {"schema": {"type": "string", "format": "binary"}}
-                        for kind in _download_types()
-                    },
-                }
-            }
-        },
+        openapi_extra=download_response(),
     )
     def download(request, number: str, attachment_id: int):
         filing = _filing(request, system, number)

@@ -229,17 +229,7 @@ def _routes(router, system, op) -> None:  # noqa: C901 - one closure per operati
             response=ERR,
             operation_id=f"{op}_review_attachment_download",
             summary="Download an attachment of an application filed to your authority",
-            openapi_extra={
-                "responses": {
-                    "200": {
-                        "description": "The file, with the type of its content",
-                        "content": {
-                            kind: {"schema": {"type": "string", "format": "binary"}}
-                            for kind in api._download_types()
-                        },
-                    }
-                }
-            },
+            openapi_extra=api.download_response(),
         )
         def review_attachment_download(request, number: str, attachment_id: int):
             filing = reviewed(request, number)

@@ -16,19 +16,7 @@ from ..conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
-HEADERS = [
-    "节目名称（中文）*",
-    "节目名称（原文）*",
-    "载体*",
-    "语种*",
-    "来源国家（地区）*",
-    "版权所有者或出版者*",
-    "数量*",
-    "单位*",
-    "单价*",
-    "币制*",
-    "总价*",
-]
+HEADERS = av.LINE_SHEET_HEADERS
 
 
 @pytest.fixture
