@@ -113,16 +113,19 @@ def test_the_service_refuses_a_file_over_the_systems_limit(key, owner):
     limit = system.attachment_limit
     filing, kind, build = UPLOADS[key](owner)
     before = attachments_of(filing).count()
-    with translation.override("en"), pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError) as error:
         services.upload_attachment(
             filing=filing,
             actor=owner,
             attachment_type=kind,
             uploaded_file=SimpleUploadedFile("big.bin", build(limit + 1)),
         )
-    assert error.value.message_dict["file"] == [
-        f"An attachment may be at most {system.attachment_limit_mb} MB."
-    ]
+    # The message keeps its value and is rendered where it is shown, in that language.
+    mb = system.attachment_limit_mb
+    with translation.override("en"):
+        assert error.value.message_dict["file"] == [f"An attachment may be at most {mb} MB."]
+    with translation.override("zh-hans"):
+        assert error.value.message_dict["file"] == [f"单个附件不能超过 {mb} MB。"]
     assert attachments_of(filing).count() == before
 
     at_limit = services.upload_attachment(
