@@ -151,6 +151,22 @@ def template(form, *, title: str, example: dict, notes=()) -> bytes:
     )
 
 
+def line_template(system) -> tuple[bytes, str]:
+    """The system's goods-line template and its file name (in the active language)."""
+    content = template(system.line_form(), title=_("Goods"), example=system.line_example)
+    return content, f"{system.slug}-goods-template.xlsx"
+
+
+def attachment_list_template(system) -> tuple[bytes, str]:
+    """The system's attachment-list template and its file name (in the active language)."""
+    content = template(
+        system.attachment_sheet_form(),
+        title=_("Attachments"),
+        example=system.attachment_sheet_example,
+    )
+    return content, f"{system.slug}-attachments-template.xlsx"
+
+
 def _cell(value):
     """A cell as the form field expects it (numbers as text, so decimals stay exact)."""
     if value is None:

@@ -428,10 +428,7 @@ def line_template(request, *, system):
     """The goods-line template: headers, an example row, drop-down lists."""
     if not system.lines_from_excel:
         raise Http404
-    content = spreadsheets.template(
-        system.line_form(), title=str(_("Goods")), example=system.line_example
-    )
-    return _xlsx(content, f"{system.slug}-goods-template.xlsx")
+    return _xlsx(*spreadsheets.line_template(system))
 
 
 @system_module
@@ -439,12 +436,7 @@ def attachment_template(request, *, system):
     """The attachment-list template (document name, number, issuer, date…)."""
     if system.attachment_sheet_form is None:
         raise Http404
-    content = spreadsheets.template(
-        system.attachment_sheet_form(),
-        title=str(_("Attachments")),
-        example=system.attachment_sheet_example,
-    )
-    return _xlsx(content, f"{system.slug}-attachments-template.xlsx")
+    return _xlsx(*spreadsheets.attachment_list_template(system))
 
 
 @system_module

@@ -144,10 +144,8 @@ def _line_import_routes(router, system, op):
     def line_template(request, query: Query[LanguageQuery]):
         _module(request, system)
         with translation.override(_template_language(query.language)):
-            content = sheets.template(
-                system.line_form(), title=str(_("Goods")), example=system.line_example
-            )
-        return files.download(content, f"{system.slug}-goods-template.xlsx", content_type=XLSX_TYPE)
+            content, name = sheets.line_template(system)
+        return files.download(content, name, content_type=XLSX_TYPE)
 
     def stage(request, filing, file):
         """The service in English, then in Chinese (the one kept): its row messages and
@@ -298,14 +296,8 @@ def _attachment_sheet_routes(router, system, op):
     def attachment_template(request, query: Query[LanguageQuery]):
         _module(request, system)
         with translation.override(_template_language(query.language)):
-            content = sheets.template(
-                system.attachment_sheet_form(),
-                title=str(_("Attachments")),
-                example=system.attachment_sheet_example,
-            )
-        return files.download(
-            content, f"{system.slug}-attachments-template.xlsx", content_type=XLSX_TYPE
-        )
+            content, name = sheets.attachment_list_template(system)
+        return files.download(content, name, content_type=XLSX_TYPE)
 
 
 # --- a check before creating, and the tables a filer keeps on pages of their own ---------
