@@ -190,12 +190,11 @@ def resolve(*, conflict: CustomsConflict, actor, decision: str, reason: str, req
         conflict.resolved_at = timezone.now()
         conflict.save()
         certificate.refresh_from_db()
-        audit.record(
+        audit.record_fact(
             target=certificate,
             actor=actor,
             transition=f"customs_conflict_{decision}",
-            from_state=certificate.customs_status,
-            to_state=certificate.customs_status,
+            state=certificate.customs_status,
             opinion=reason.strip(),
             request=request,
             filing=certificate.filing,

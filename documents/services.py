@@ -581,14 +581,12 @@ def _audit_kept(document, kept: KeptDocument) -> None:
     # A notice has no state of its own: its row is on the filing, with the notice number.
     is_notice = isinstance(document, Notice)
     target = document.filing if is_notice else document
-    state = target.status
-    audit.record(
+    audit.record_fact(
         target=target,
         notice_number=document.number if is_notice else "",
         actor=None,
         transition=audit.DOCUMENT_ISSUED,
-        from_state=state,
-        to_state=state,
+        state=target.status,
         filing=getattr(document, "filing", None),
         sha256=kept.sha256,
     )

@@ -84,6 +84,12 @@ def record(
     return entry
 
 
+def record_fact(*, state: str, **kwargs) -> AuditEntry:
+    """A row for something done that leaves the target in ``state`` (a note, an export,
+    a conflict resolved, a document issued): ``record`` with that state before and after."""
+    return record(from_state=state, to_state=state, **kwargs)
+
+
 def history(obj):
     """Every recorded change of ``obj``, oldest first, with who made it (reads left out)."""
     return (

@@ -155,12 +155,11 @@ def add_case_note(*, filing, actor, text: str, attachments=(), request=None) -> 
                 kept.file.save(files.stored_name(upload), upload, save=False)
                 stored(kept.file)
                 kept.save()
-            audit.record(
+            audit.record_fact(
                 target=filing,
                 actor=actor,
                 transition=audit.CASE_NOTE_ADDED,
-                from_state=filing.status,
-                to_state=filing.status,
+                state=filing.status,
                 request=request,
             )
     return note

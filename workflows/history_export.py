@@ -504,12 +504,11 @@ def export(subject: Subject, target, *, actor, request=None) -> list[int]:
     The record is committed first, so the workbook holds the row of its own export."""
     target_obj = subject.target
     with durable():
-        audit.record(
+        audit.record_fact(
             target=target_obj,
             actor=actor,
             transition=audit.HISTORY_EXPORTED,
-            from_state=target_obj.status,
-            to_state=target_obj.status,
+            state=target_obj.status,
             request=request,
             filing=subject.filing,
         )
